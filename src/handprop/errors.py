@@ -1,0 +1,60 @@
+"""Errors that handprop reports to a user in one line.
+
+Every error carries a message key and its parameters rather than finished text, so the same
+error reads in English (``str(err)``) or Chinese (``err.message("zh")``). The command line
+prints ``Error: <message>`` and exits with ``exit_code`` (2 for bad input).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handprop.messages import Msg, t
+
+
+class HandpropError(Exception):
+    """Base class: something the user can fix, reported without a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """The one-line message in ``lang`` ("en" or "zh")."""
+        return t(self.key, lang, **self.params)
+
+    def as_msg(self) -> Msg:
+        return Msg(self.key, **self.params)
+
+
+class InputError(HandpropError, ValueError):
+    """A value given by the user is not what was expected (shape, range, type)."""
+
+
+class ShapeError(InputError):
+    """An array has the wrong number of dimensions or the wrong size."""
+
+
+class FileFormatError(HandpropError):
+    """A file exists but its contents are not in the expected format."""
+
+
+class ChecksumError(HandpropError):
+    """A downloaded or cached file does not have the published checksum."""
+
+
+class DownloadError(HandpropError):
+    """No mirror could deliver a file."""
+
+
+class TrainingDivergedError(HandpropError):
+    """The loss became NaN or infinite during training."""
+
+
+class CheckFailed(HandpropError):
+    """A check that the user asked for did not pass (exit code 1, not an input error)."""
+
+    exit_code = 1

@@ -1,0 +1,247 @@
+"""The math of softmax regression. Each formula lives here once.
+
+Notation (rows are samples, as in PyTorch and scikit-learn)::
+
+    X : (N, D)  inputs            W : (K, D)  weights (classes x features, as nn.Linear.weight)
+    b : (K,)    bias              Z = X @ W.T + b : (N, K) logits
+    A = softmax(Z) : (N, K)       Y : (N, K) one-hot targets, or y : (N,) class indices
+    L = -(1/N) sum_n sum_k Y[n, k] log A[n, k]          (cross-entropy, mean over the batch)
+    delta = dL/dZ = (A - Y) / N   dW = delta.T @ X      db = delta.sum(0)
+
+For N = 1 these are the column-vector formulas of a hand calculation, ``z = W x + b``,
+``delta = a - y``, ``dW = delta x^T``. The step-by-step trace, the trainer, the exercises and the
+web page all call these functions; none of them re-derives a formula.
+
+Functions accept an ``out=`` buffer where the trainer needs to avoid allocations; the result is
+the same array either way. The dtype follows the inputs (float64 for traces, float32 for training).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+
+def linear(X: Array, W: Array, b: Array, out: Array | None = None) -> Array:
+    """Logits ``Z = X @ W.T + b``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+    W : ndarray of shape (K, D)
+    b : ndarray of shape (K,)
+    out : ndarray of shape (N, K), optional
+
+    Returns
+    -------
+    Z : ndarray of shape (N, K)
+    """
+    Z = np.matmul(X, W.T, out=out)  # (N, K)
+    Z += b
+    return Z
+
+
+def softmax(Z: Array, out: Array | None = None) -> Array:
+    """Row-wise ``A[n, k] = exp(Z[n, k] - m_n) / sum_j exp(Z[n, j] - m_n)``, ``m_n = max_j Z[n]``.
+
+    Subtracting the row maximum leaves the result unchanged (softmax is shift-invariant) and keeps
+    every exponent <= 0, so nothing overflows even for logits of +-1e4. ``out`` may be ``Z``.
+
+    Z : (N, K) or (K,) -> A : same shape, rows sum to 1.
+    """
+    A = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
+    np.exp(A, out=A)
+    A /= A.sum(axis=-1, keepdims=True)
+    return A
+
+
+def softmax_parts(z: Array) -> tuple[Array, Array, Array]:
+    """The three hand-calculation stages of ``softmax`` for display: ``exp(z)``, its sum, ``A``.
+
+    ``exp(z)`` is taken without the max shift, as written on paper; it is shown only, and
+    ``A`` comes from :func:`softmax`. z : (K,) or (N, K) -> exp_z : same, sum : (N,) or (), A.
+    """
+    with np.errstate(over="ignore"):
+        exp_z = np.exp(z)
+    return exp_z, exp_z.sum(axis=-1), softmax(z)
+
+
+def log_softmax(Z: Array) -> Array:
+    """``log A = (Z - m) - log sum_j exp(Z_j - m)`` row-wise, finite wherever Z is.
+
+    Z : (N, K) -> log A : (N, K)
+    """
+    shifted = Z - Z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def one_hot(y: NDArray[np.integer], num_classes: int, dtype: type = np.float64) -> Array:
+    """``Y[n, k] = 1 if y[n] == k else 0``.  y : (N,) ints in [0, K) -> Y : (N, K)."""
+    y = np.asarray(y)
+    Y = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    Y[np.arange(y.shape[0]), y] = 1
+    return Y
+
+
+def cross_entropy(Z: Array, Y: Array) -> float:
+    """Mean cross-entropy from logits: ``L = -(1/N) sum_n sum_k Y[n, k] log softmax(Z)[n, k]``.
+
+    Computed through :func:`log_softmax`, so it is finite even when a probability underflows to 0.
+
+    Z : (N, K) logits.
+    Y : (N, K) one-hot (or any rows of class probabilities), or (N,) integer class indices.
+    Returns L >= 0 as a Python float.
+    """
+    log_A = log_softmax(Z)
+    N = Z.shape[0]
+    if Y.ndim == 1:
+        return float(-log_A[np.arange(N), Y].sum() / N)
+    return float(-(Y * log_A).sum() / N)
+
+
+def loss_gradient_wrt_probs(A: Array, Y: Array) -> Array:
+    """``dL/dA = -Y / (N A)``, the first factor of the long chain rule.
+
+    A, Y : (N, K) -> dL/dA : (N, K). Infinite where A is 0 and Y is not; used for the trace only.
+    """
+    with np.errstate(divide="ignore"):
+        return -Y / (A.shape[0] * A)
+
+
+def softmax_jacobian(a: Array) -> Array:
+    """``dA/dZ = diag(a) - a a^T``: entry (i, j) is ``a_i (1[i == j] - a_j)``.
+
+    a : (K,) -> J : (K, K);  A : (N, K) -> J : (N, K, K), one Jacobian per sample.
+    """
+    outer = a[..., :, None] * a[..., None, :]
+    diag = np.zeros_like(outer)
+    idx = np.arange(a.shape[-1])
+    diag[..., idx, idx] = a
+    return diag - outer
+
+
+def delta_by_chain_rule(A: Array, Y: Array) -> Array:
+    """``dL/dZ`` the long way: ``dL/dZ_n = J_n^T dL/dA_n`` with ``J_n = softmax_jacobian(A_n)``.
+
+    Equal to :func:`delta` whenever each row of Y sums to 1; kept to show why the shortcut holds.
+    A, Y : (N, K) -> (N, K).
+    """
+    dL_dA = loss_gradient_wrt_probs(A, Y)  # (N, K)
+    J = softmax_jacobian(A)  # (N, K, K)
+    return np.einsum("nij,ni->nj", J, dL_dA)
+
+
+def delta(A: Array, Y: Array, out: Array | None = None) -> Array:
+    """``delta = dL/dZ = (A - Y) / N``, the softmax-cross-entropy shortcut.
+
+    A : (N, K) probabilities; Y : (N, K) one-hot or (N,) class indices. ``out`` may be ``A``.
+    Returns delta : (N, K).
+    """
+    N = A.shape[0]
+    if Y.ndim == 1:
+        if out is None:
+            d = A.copy()
+        else:
+            if out is not A:
+                np.copyto(out, A)
+            d = out
+        d[np.arange(N), Y] -= 1
+    else:
+        d = np.subtract(A, Y, out=out)
+    d /= N
+    return d
+
+
+def param_gradients(X: Array, d: Array, out_W: Array | None = None) -> tuple[Array, Array]:
+    """``dW = delta.T @ X`` and ``db = delta.sum(0)`` from ``delta = dL/dZ``.
+
+    X : (N, D), d : (N, K) -> dW : (K, D), db : (K,)
+    """
+    dW = np.matmul(d.T, X, out=out_W)  # (K, D)
+    db = d.sum(axis=0)  # (K,)
+    return dW, db
+
+
+def backward(X: Array, A: Array, Y: Array) -> tuple[Array, Array, Array]:
+    """The backward pass of softmax regression: ``(delta, dW, db)``.
+
+    ``delta = (A - Y) / N``, ``dW = delta.T @ X``, ``db = delta.sum(0)``.
+    X : (N, D), A : (N, K), Y : (N, K) or (N,) -> (N, K), (K, D), (K,)
+    """
+    d = delta(A, Y)
+    dW, db = param_gradients(X, d)
+    return d, dW, db
+
+
+def sgd_step(
+    param: Array,
+    grad: Array,
+    lr: float,
+    *,
+    momentum: float = 0.0,
+    velocity: Array | None = None,
+    weight_decay: float = 0.0,
+    out: Array | None = None,
+) -> Array:
+    """One SGD update, as ``torch.optim.SGD``: ``param_new = param - lr * g``.
+
+    With weight decay ``g = grad + weight_decay * param``; with momentum ``mu`` the velocity buffer
+    is updated in place, ``v = mu * v + g`` (``v = g`` on the first step: pass a zero buffer and
+    it is filled), and the step uses ``v``. ``out`` may be ``param`` for an in-place update.
+    param, grad, velocity : same shape. Returns the updated parameter.
+    """
+    g = grad
+    if weight_decay:
+        g = grad + weight_decay * param
+    if momentum:
+        if velocity is None:
+            raise ValueError("momentum needs a velocity buffer")
+        velocity *= momentum
+        velocity += g
+        g = velocity
+    if out is None:
+        return param - lr * g
+    if out is param:
+        param -= lr * g
+        return param
+    np.subtract(param, lr * g, out=out)
+    return out
+
+
+def sgd_update(W: Array, b: Array, dW: Array, db: Array, lr: float) -> tuple[Array, Array]:
+    """Plain SGD on both parameters: ``W_new = W - lr dW``, ``b_new = b - lr db`` (new arrays)."""
+    return sgd_step(W, dW, lr), sgd_step(b, db, lr)
+
+
+def predict(X: Array, W: Array, b: Array) -> NDArray[np.intp]:
+    """The predicted class index ``argmax_k Z[n, k]`` (same as argmax of A). X : (N, D) -> (N,)."""
+    return np.argmax(linear(X, W, b), axis=1)
+
+
+def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6) -> Array:
+    """Central differences: ``g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every entry.
+
+    ``x`` (any shape, float64) is perturbed in a copy; ``f`` maps such an array to a float.
+    Error is O(eps^2) from truncation plus O(ulp(f) / eps) from rounding: about 1e-10 at eps=1e-6.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.empty_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        orig = flat[i]
+        flat[i] = orig + eps
+        f_plus = f(x)
+        flat[i] = orig - eps
+        f_minus = f(x)
+        flat[i] = orig
+        gflat[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def softmax_regression_loss(X: Array, W: Array, b: Array, Y: Array) -> float:
+    """``L(W, b) = cross_entropy(linear(X, W, b), Y)``: the function the gradients are of."""
+    return cross_entropy(linear(X, W, b), Y)

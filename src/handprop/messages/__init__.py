@@ -1,0 +1,75 @@
+"""Every user-visible sentence of handprop, in English and Chinese, in one place.
+
+Each area keeps its table in its own module (``_core``, ``_errors``, ...), all merged here into
+``CATALOGUE``; ``tests/test_messages.py`` checks that every key has both languages with the same
+placeholders. Look text up with :func:`t`; pass :class:`Msg` as a parameter to nest one
+translated phrase inside another.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from handprop.messages import _core, _data, _errors, _exercise, _lab, _train, _web
+
+LANGS = ("en", "zh")
+
+CATALOGUE: dict[str, dict[str, str]] = {}
+for _table in (_core, _errors, _data, _train, _exercise, _lab, _web):
+    for _key, _texts in _table.MESSAGES.items():
+        if _key in CATALOGUE:
+            raise RuntimeError(f"message key {_key!r} is defined twice")
+        CATALOGUE[_key] = _texts
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message key with parameters, translated when it is shown."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, key: str, **params: Any) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", params)
+
+    def text(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def resolve_lang(lang: str | None = None) -> str:
+    """The language to use: ``lang`` if given, else zh when the locale says Chinese, else en."""
+    if lang:
+        lang = lang.lower().replace("_", "-")
+        if lang.startswith("zh"):
+            return "zh"
+        if lang.startswith("en"):
+            return "en"
+        from handprop.errors import InputError
+
+        raise InputError("err.choice", name="--lang", choices="en, zh", got=repr(lang))
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def t(key: str, lang: str = "en", **params: Any) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in (Msg parameters translated)."""
+    texts = CATALOGUE[key]
+    template = texts.get(lang) or texts["en"]
+    values = {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
+    return template.format(**values)
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` used in a template (format specs ignored)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}

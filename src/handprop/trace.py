@@ -1,0 +1,297 @@
+"""One training step of softmax regression, recorded number by number.
+
+:func:`trace` runs forward, backward and update for a single sample through
+:mod:`handprop.functional` (the same functions the trainer uses) and keeps every intermediate in
+a :class:`StepRecord`. Nothing here re-derives a formula; the long-way chain rule and the
+numerical gradient are computed *beside* the shortcut so that a reader can see they agree.
+
+All arrays are float64. A single sample is held as vectors: ``x : (D,)``, ``W : (K, D)``,
+``b : (K,)``, ``logits : (K,)``; the functional calls see it as a batch of one, ``x[None, :]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop import functional as F
+from handprop.errors import InputError, ShapeError
+from handprop.messages import Msg
+from handprop.validation import as_float_array, describe, positive_float, positive_int
+
+Vector = NDArray[np.float64]
+Matrix = NDArray[np.float64]
+
+#: keys that every step's JSON object has (the stable, documented part of the format)
+JSON_KEYS = (
+    "logits",
+    "exp_logits",
+    "sum_exp",
+    "probabilities",
+    "predicted_class",
+    "true_class",
+    "loss",
+    "delta",
+    "grad_b",
+    "grad_W",
+    "b_new",
+    "W_new",
+    "loss_after",
+    "probabilities_after",
+    "max_abs_gradcheck_error",
+)
+
+
+@dataclass
+class StepRecord:
+    """Every number of one SGD step on one sample (float64).
+
+    Forward: ``logit_products[k, j] = W[k, j] * x[j]``, ``logits = W x + b``, ``exp_logits``,
+    ``sum_exp``, ``probabilities = softmax(logits)``, ``loss = -log probabilities[y]``.
+    Backward: ``dL_dA = -y_onehot / A``, ``jacobian = diag(A) - A A^T``,
+    ``delta_chain = jacobian^T dL_dA`` (long way), ``delta = A - y_onehot`` (shortcut),
+    ``grad_b = delta``, ``grad_W = delta x^T``, and the central-difference ``numerical_grad_*``.
+    Update: ``W_new = W - lr grad_W``, ``b_new = b - lr grad_b``, then the forward pass again.
+    """
+
+    step: int
+    x: Vector
+    W: Matrix
+    b: Vector
+    true_class: int
+    y_onehot: Vector
+    lr: float
+    logit_products: Matrix
+    logits: Vector
+    exp_logits: Vector
+    sum_exp: float
+    probabilities: Vector
+    predicted_class: int
+    loss: float
+    dL_dA: Vector
+    jacobian: Matrix
+    delta_chain: Vector
+    delta: Vector
+    grad_b: Vector
+    grad_W: Matrix
+    numerical_grad_W: Matrix
+    numerical_grad_b: Vector
+    max_abs_gradcheck_error: float
+    W_new: Matrix
+    b_new: Vector
+    logits_after: Vector
+    probabilities_after: Vector
+    loss_after: float
+    predicted_after: int
+
+    @property
+    def correct(self) -> bool:
+        """Whether the prediction before the update was the true class."""
+        return self.predicted_class == self.true_class
+
+    @property
+    def chain_rule_gap(self) -> float:
+        """``max |delta_chain - delta|``: how far the long way and the shortcut differ."""
+        return float(np.max(np.abs(self.delta_chain - self.delta)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain numbers and nested lists, full precision; JSON_KEYS first, then the rest."""
+        out: dict[str, Any] = {}
+        names = list(JSON_KEYS) + [f for f in self.__dataclass_fields__ if f not in JSON_KEYS]
+        for name in names:
+            out[name] = _plain(getattr(self, name))
+        out["correct"] = self.correct
+        out["chain_rule_gap"] = self.chain_rule_gap
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass
+class Trace:
+    """A sequence of :class:`StepRecord` on one sample, optionally with class names."""
+
+    steps: list[StepRecord]
+    classes: list[str] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, i: int) -> StepRecord:
+        return self.steps[i]
+
+    @property
+    def first(self) -> StepRecord:
+        return self.steps[0]
+
+    def to_json_data(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """One object for a single step, a list for several (as ``--format json`` prints)."""
+        records = [s.to_dict() for s in self.steps]
+        return records[0] if len(records) == 1 else records
+
+    def _repr_markdown_(self) -> str:
+        from handprop.render.markdown import render_markdown
+
+        return render_markdown(self, lang="en", decimals=3)
+
+
+def one_step(x: Vector, W: Matrix, b: Vector, y: int, lr: float, step: int = 1) -> StepRecord:
+    """Record one SGD step on sample ``x`` with true class ``y`` (inputs already validated)."""
+    K = W.shape[0]
+    X = x[None, :]  # (1, D)
+    Y = F.one_hot(np.array([y]), K)  # (1, K)
+    Z = F.linear(X, W, b)  # (1, K)
+    exp_z, sum_exp, A = F.softmax_parts(Z)
+    loss = F.cross_entropy(Z, Y)
+    d_chain = F.delta_by_chain_rule(A, Y)  # (1, K)
+    d, dW, db = F.backward(X, A, Y)
+    num_W = F.numerical_gradient(lambda w: F.softmax_regression_loss(X, w, b, Y), W)
+    num_b = F.numerical_gradient(lambda v: F.softmax_regression_loss(X, W, v, Y), b)
+    gradcheck = max(float(np.max(np.abs(num_W - dW))), float(np.max(np.abs(num_b - db))))
+    W_new, b_new = F.sgd_update(W, b, dW, db, lr)
+    Z_after = F.linear(X, W_new, b_new)
+    A_after = F.softmax(Z_after)
+    return StepRecord(
+        step=step,
+        x=x.copy(),
+        W=W.copy(),
+        b=b.copy(),
+        true_class=int(y),
+        y_onehot=Y[0],
+        lr=float(lr),
+        logit_products=W * x,
+        logits=Z[0],
+        exp_logits=exp_z[0],
+        sum_exp=float(sum_exp[0]),
+        probabilities=A[0],
+        predicted_class=int(np.argmax(A[0])),
+        loss=loss,
+        dL_dA=F.loss_gradient_wrt_probs(A, Y)[0],
+        jacobian=F.softmax_jacobian(A[0]),
+        delta_chain=d_chain[0],
+        delta=d[0],
+        grad_b=db,
+        grad_W=dW,
+        numerical_grad_W=num_W,
+        numerical_grad_b=num_b,
+        max_abs_gradcheck_error=gradcheck,
+        W_new=W_new,
+        b_new=b_new,
+        logits_after=Z_after[0],
+        probabilities_after=A_after[0],
+        loss_after=F.cross_entropy(Z_after, Y),
+        predicted_after=int(np.argmax(A_after[0])),
+    )
+
+
+def check_sample(
+    X: Any, W: Any, b: Any, y: Any, where: str = "trace"
+) -> tuple[Vector, Matrix, Vector, int]:
+    """Validate one sample's problem: x (D,), W (K, D), b (K,), y an index or one-hot (K,)."""
+    W = as_float_array(W, "W", where, ndim=2)
+    K, D = W.shape
+    if K < 2 or D < 1:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="W",
+            expected=Msg("exp.shape", shape="(K >= 2, D >= 1)"),
+            got=f"shape {W.shape}",
+        )
+    x = as_float_array(X, "X", where, shape=(D,))
+    b = as_float_array(b, "b", where, shape=(K,))
+    return x, W, b, class_index(y, K, where)
+
+
+def class_index(y: Any, K: int, where: str) -> int:
+    """The true class from an index (int) or a one-hot list of K entries."""
+    if isinstance(y, (bool, np.bool_)):
+        pass
+    elif isinstance(y, (int, np.integer)):
+        if 0 <= y < K:
+            return int(y)
+    elif isinstance(y, (list, tuple, np.ndarray)):
+        arr = np.asarray(y, dtype=object)
+        if arr.shape == (K,) and all(
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            for v in arr
+        ):
+            values = arr.astype(np.float64)
+            if np.all((values == 0) | (values == 1)) and values.sum() == 1:
+                return int(np.argmax(values))
+    raise InputError(
+        "err.must",
+        where=where,
+        name="y",
+        expected=Msg("exp.y", max_index=K - 1, K=K),
+        got=describe(y),
+    )
+
+
+def trace(
+    X: Any,
+    W: Any,
+    b: Any,
+    y: Any,
+    lr: float = 0.1,
+    *,
+    steps: int = 1,
+    classes: Sequence[str] | None = None,
+) -> Trace:
+    """Run ``steps`` SGD steps on one sample and record every intermediate.
+
+    Parameters
+    ----------
+    X : array-like of shape (D,)
+        The sample (a single column ``x`` in the notes' notation).
+    W : array-like of shape (K, D)
+    b : array-like of shape (K,)
+    y : int in [0, K) or one-hot array-like of shape (K,)
+    lr : float > 0
+    steps : int >= 1
+        Each step starts from the previous step's ``W_new``, ``b_new``.
+    classes : K names, optional
+
+    Returns
+    -------
+    Trace with ``steps`` records, float64 throughout.
+    """
+    x, W_arr, b_arr, yi = check_sample(X, W, b, y)
+    lr = positive_float(lr, "lr", "trace")
+    steps = positive_int(steps, "steps", "trace")
+    if classes is not None and len(classes) != W_arr.shape[0]:
+        raise ShapeError(
+            "err.must",
+            where="trace",
+            name="classes",
+            expected=Msg("exp.shape", shape=f"({W_arr.shape[0]},)"),
+            got=describe(list(classes)),
+        )
+    records = []
+    for i in range(steps):
+        record = one_step(x, W_arr, b_arr, yi, lr, step=i + 1)
+        records.append(record)
+        W_arr, b_arr = record.W_new, record.b_new
+    return Trace(records, list(classes) if classes is not None else None)
+
+
+#: the worked example of the study notes: 3 features, 3 classes, true class index 1, lr 0.1
+WORKED_EXAMPLE: dict[str, Any] = {
+    "X": [0.5, 0.6, 0.7],
+    "W": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+    "b": [0.1, 0.2, 0.3],
+    "y": 1,
+    "lr": 0.1,
+    "classes": ["cat", "dog", "pig"],
+}
