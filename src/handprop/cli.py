@@ -9,6 +9,7 @@ anywhere on the line shows the stack instead, for bug reports.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 

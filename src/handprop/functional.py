@@ -96,20 +96,18 @@ def cross_entropy(Z: Array, Y: Array) -> float:
     Y : (N, K) one-hot (or any rows of class probabilities), or (N,) integer class indices.
     Returns L >= 0 as a Python float.
     """
-    log_A = log_softmax(Z)
-    N = Z.shape[0]
-    if Y.ndim == 1:
-        return float(-log_A[np.arange(N), Y].sum() / N)
-    return float(-(Y * log_A).sum() / N)
+    return nll_loss(log_softmax(Z), Y)
 
 
 def loss_gradient_wrt_probs(A: Array, Y: Array) -> Array:
     """``dL/dA = -Y / (N A)``, the first factor of the long chain rule.
 
-    A, Y : (N, K) -> dL/dA : (N, K). Infinite where A is 0 and Y is not; used for the trace only.
+    A, Y : (N, K) -> dL/dA : (N, K). Exactly 0 where Y is 0 (the loss does not depend on that A,
+    even if it underflowed to 0); infinite where A is 0 and Y is not. Used for the trace only.
     """
+    dL_dA = np.zeros(A.shape, dtype=np.result_type(A, Y))
     with np.errstate(divide="ignore"):
-        return -Y / (A.shape[0] * A)
+        return np.divide(-Y, A.shape[0] * A, out=dL_dA, where=Y != 0)
 
 
 def softmax_jacobian(a: Array) -> Array:
@@ -228,7 +226,7 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
     ``x`` (any shape, float64) is perturbed in a copy; ``f`` maps such an array to a float.
     Error is O(eps^2) from truncation plus O(ulp(f) / eps) from rounding: about 1e-10 at eps=1e-6.
     """
-    x = np.array(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64, order="C")  # C order: the flat views below alias x
     grad = np.empty_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -245,3 +243,30 @@ def numerical_gradient(f: Callable[[Array], float], x: Array, eps: float = 1e-6)
 def softmax_regression_loss(X: Array, W: Array, b: Array, Y: Array) -> float:
     """``L(W, b) = cross_entropy(linear(X, W, b), Y)``: the function the gradients are of."""
     return cross_entropy(linear(X, W, b), Y)
+
+
+# --- hand-calculation stages, for checking answers written by hand (handprop.checker) ---
+
+
+def normalize(exp_z: Array, total: Array | float) -> Array:
+    """``A = exp_z / total``: the last hand stage of softmax, dividing by the sum as written.
+
+    :func:`softmax_parts` gives ``exp(z)`` and its sum; a hand calculation then divides by the
+    sum it wrote down, which may differ from ``exp_z.sum()``. Probabilities from logits come
+    from :func:`softmax`. exp_z : (K,) or (N, K); total : () or (N,) -> same shape as exp_z.
+    """
+    total = np.asarray(total)
+    return exp_z / (total[..., None] if total.ndim else total)
+
+
+def nll_loss(log_A: Array, Y: Array) -> float:
+    """``L = -(1/N) sum_n log_A[n, y_n]`` from log-probabilities, as ``torch...nll_loss``.
+
+    ``cross_entropy(Z, Y) == nll_loss(log_softmax(Z), Y)``; this form checks a loss worked out
+    by hand from probabilities that need not sum exactly to 1 (``log_A = log(A)``).
+    log_A : (N, K); Y : (N, K) one-hot or (N,) class indices. Returns a Python float.
+    """
+    N = log_A.shape[0]
+    if Y.ndim == 1:
+        return float(-log_A[np.arange(N), Y].sum() / N)
+    return float(-(Y * log_A).sum() / N)
