@@ -1,0 +1,403 @@
+"""A problem file: one sample, the parameters, the answer and the learning rate.
+
+A problem is written in TOML or JSON (the file suffix decides; anything else is read as JSON
+when it starts with ``{`` and as TOML otherwise)::
+
+    X = [0.5, 0.6, 0.7]                      # D numbers: the sample, shown as a column x
+    W = [[0.1, 0.2, 0.3],                    # K rows of D numbers (classes x features)
+         [0.4, 0.5, 0.6],
+         [0.7, 0.8, 0.9]]
+    b = [0.1, 0.2, 0.3]                      # K numbers
+    y = 1                                    # class index in 0..K-1, or one-hot: [0, 1, 0]
+    lr = 0.1                                 # learning rate > 0
+    classes = ["cat", "dog", "pig"]          # optional: K different names
+
+:func:`load_problem` checks every field and raises a one-line :class:`~handprop.errors.InputError`
+or :class:`~handprop.errors.FileFormatError` naming the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop.errors import FileFormatError, InputError, ShapeError
+from handprop.messages import Msg
+from handprop.trace import check_sample, class_index
+from handprop.validation import describe, positive_float
+
+if TYPE_CHECKING:
+    from handprop.trace import Trace
+
+#: the keys of a problem file, required first
+REQUIRED_KEYS = ("X", "W", "b", "y", "lr")
+OPTIONAL_KEYS = ("classes",)
+#: largest number of classes or features accepted (the trace is meant to be read by a person)
+MAX_SIDE = 1000
+#: largest K * D: the numerical gradient check costs about (K * D)^2 operations
+MAX_PARAMETERS = 20_000
+#: largest problem file read, in bytes
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class Problem:
+    """One sample with its parameters: everything one SGD step needs (float64).
+
+    Attributes
+    ----------
+    X : ndarray of shape (D,)
+        The sample (a column ``x`` in the notes' notation).
+    W : ndarray of shape (K, D)
+        Weights, one row per class.
+    b : ndarray of shape (K,)
+    y : int
+        The true class index in ``0..K-1``.
+    lr : float
+        Learning rate, > 0.
+    classes : list of K str, optional
+    source : Path, optional
+        The file it was loaded from.
+    """
+
+    X: NDArray[np.float64]
+    W: NDArray[np.float64]
+    b: NDArray[np.float64]
+    y: int
+    lr: float
+    classes: list[str] | None = None
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        where = str(self.source) if self.source is not None else "Problem"
+        self.X, self.W, self.b, self.y = check_sample(self.X, self.W, self.b, self.y, where)
+        self.lr = positive_float(self.lr, "lr", where)
+        if self.classes is not None:
+            self.classes = _check_classes(self.classes, self.W.shape[0], where)
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def num_features(self) -> int:
+        return int(self.W.shape[1])
+
+    def trace(self, steps: int = 1) -> Trace:
+        """``steps`` SGD steps on this sample, every intermediate recorded (see handprop.trace)."""
+        from handprop.trace import trace
+
+        result = trace(self.X, self.W, self.b, self.y, self.lr, steps=steps, classes=self.classes)
+        if self.source is not None:
+            result.meta["source"] = str(self.source)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain numbers and lists in file order: X, W, b, y, lr and classes when given."""
+        data: dict[str, Any] = {
+            "X": self.X.tolist(),
+            "W": self.W.tolist(),
+            "b": self.b.tolist(),
+            "y": int(self.y),
+            "lr": float(self.lr),
+        }
+        if self.classes is not None:
+            data["classes"] = list(self.classes)
+        return data
+
+    def to_json(self) -> str:
+        """The problem as JSON text; floats keep full precision."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_toml(self) -> str:
+        """The problem as TOML text that :func:`load_problem` reads back to equal arrays.
+
+        Floats are written with ``repr`` (the shortest text that round-trips exactly).
+        """
+        lines = [
+            f"X = {_toml_list(self.X.tolist())}",
+            "W = [",
+            *(f"    {_toml_list(row)}," for row in self.W.tolist()),
+            "]",
+            f"b = {_toml_list(self.b.tolist())}",
+            f"y = {int(self.y)}",
+            f"lr = {_toml_float(float(self.lr))}",
+        ]
+        if self.classes is not None:
+            names = ", ".join(json.dumps(name, ensure_ascii=False) for name in self.classes)
+            lines.append(f"classes = [{names}]")
+        return "\n".join(lines) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write to ``path`` (JSON for ``.json``, else TOML), atomically. Returns the path."""
+        return save_problem(self, path)
+
+
+def _toml_float(value: float) -> str:
+    return repr(float(value))
+
+
+def _toml_list(values: Sequence[float]) -> str:
+    return "[" + ", ".join(_toml_float(v) for v in values) + "]"
+
+
+def save_problem(problem: Problem, path: str | os.PathLike[str]) -> Path:
+    """Write ``problem`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    The format follows the suffix: ``.json`` gives JSON, anything else TOML.
+    """
+    path = Path(path)
+    text = problem.to_json() if path.suffix.lower() == ".json" else problem.to_toml()
+    try:
+        _write_atomically(path, text)
+    except OSError as err:
+        raise InputError("core.err.write", where=str(path), reason=_reason(err)) from None
+    return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside ``path``, then rename it over ``path`` in one step."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_problem(path: str | os.PathLike[str]) -> Problem:
+    """Read and check a TOML or JSON problem file.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or a field is missing, unknown or has a wrong value.
+    FileFormatError
+        The file is not UTF-8 text, or not valid TOML / JSON.
+    """
+    path = Path(path)
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError("core.err.file_too_big", where=where, size=size, limit=MAX_FILE_BYTES)
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError("core.err.read", where=where, reason=_reason(err)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FileFormatError(
+            "core.err.encoding", where=where, position=err.start, byte=f"0x{raw[err.start]:02x}"
+        ) from None
+    data = parse_problem_text(text, where, _kind(path, text))
+    return problem_from_mapping(data, where=where, source=path)
+
+
+def _kind(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "JSON"
+    if suffix == ".toml":
+        return "TOML"
+    return "JSON" if text.lstrip().startswith("{") else "TOML"
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or type(err).__name__
+
+
+def parse_problem_text(text: str, where: str, kind: str) -> Any:
+    """Parse ``text`` as ``kind`` ("TOML" or "JSON"); syntax errors become FileFormatError."""
+    if kind == "JSON":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as err:
+            detail = f"{err.msg} (line {err.lineno}, column {err.colno})"
+            raise FileFormatError(
+                "core.err.syntax", where=where, kind=kind, detail=detail
+            ) from None
+        except RecursionError:
+            raise FileFormatError(
+                "core.err.syntax", where=where, kind=kind, detail="nested too deeply"
+            ) from None
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        detail = str(err).rstrip(".")
+        raise FileFormatError("core.err.syntax", where=where, kind=kind, detail=detail) from None
+    except RecursionError:
+        raise FileFormatError(
+            "core.err.syntax", where=where, kind=kind, detail="nested too deeply"
+        ) from None
+
+
+def problem_from_mapping(data: Any, where: str = "problem", source: Path | None = None) -> Problem:
+    """Check a parsed problem (a mapping of the file's keys) and build the :class:`Problem`."""
+    if not isinstance(data, Mapping):
+        raise FileFormatError("core.err.not_table", where=where, got=type(data).__name__)
+    allowed = REQUIRED_KEYS + OPTIONAL_KEYS
+    for key in data:
+        if key not in allowed:
+            raise InputError(
+                "core.err.unknown_key", where=where, field=str(key), allowed=", ".join(allowed)
+            )
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            raise InputError(
+                "core.err.missing_key", where=where, field=key, what=Msg(f"core.field.{key}")
+            )
+    W = _matrix(data["W"], "W", where)
+    x = _vector(data["X"], "X", where)
+    b = _vector(data["b"], "b", where)
+    X_arr, W_arr, b_arr, _ = check_sample(x, W, b, 0, where)
+    yi = _label(data["y"], W_arr.shape[0], where)
+    lr = _number(data["lr"], "lr", where)
+    lr = positive_float(lr, "lr", where)
+    classes = data.get("classes")
+    if classes is not None:
+        classes = _check_classes(classes, W_arr.shape[0], where)
+    return Problem(X_arr, W_arr, b_arr, yi, lr, classes, source)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(value: Any, name: str, where: str) -> float:
+    if not _is_number(value):
+        raise InputError(
+            "err.must", where=where, name=name, expected=Msg("core.exp.number"), got=_got(value)
+        )
+    return float(value)
+
+
+def _got(value: Any) -> str | Msg:
+    """What was found, for the 'got ...' part: a short list in full, else its description."""
+    if isinstance(value, Mapping):
+        return Msg("core.got.table")
+    if isinstance(value, list) and len(value) <= 8:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return describe(value)
+
+
+def _vector(value: Any, name: str, where: str) -> list[float]:
+    """A non-empty list of numbers (ints and floats; not strings or booleans)."""
+    if not isinstance(value, list) or not value:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("core.exp.list_of_numbers"),
+            got=_got(value),
+        )
+    if len(value) > MAX_SIDE:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("core.exp.max_length", limit=MAX_SIDE),
+            got=f"{len(value)}",
+        )
+    for i, item in enumerate(value):
+        if not _is_number(item):
+            raise InputError(
+                "err.must",
+                where=where,
+                name=f"{name}[{i}]",
+                expected=Msg("core.exp.number"),
+                got=_got(item),
+            )
+    return [float(v) for v in value]
+
+
+def _matrix(value: Any, name: str, where: str) -> list[list[float]]:
+    """K lists of D numbers each, with the size limits checked before anything is allocated."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], list):
+        raise ShapeError(
+            "err.must", where=where, name=name, expected=Msg("core.exp.matrix"), got=_got(value)
+        )
+    K, D = len(value), len(value[0])
+    if K > MAX_SIDE or D > MAX_SIDE or K * D > MAX_PARAMETERS:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("core.exp.max_size", side=MAX_SIDE, limit=MAX_PARAMETERS),
+            got=f"{K} x {D}",
+        )
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list):
+            raise ShapeError(
+                "err.must",
+                where=where,
+                name=f"{name}[{i}]",
+                expected=Msg("core.exp.row", D=D),
+                got=_got(row),
+            )
+        if len(row) != D:
+            raise ShapeError(
+                "err.must",
+                where=where,
+                name=f"{name}[{i}]",
+                expected=Msg("core.exp.row", D=D),
+                got=Msg("core.got.count", n=len(row)),
+            )
+        rows.append(_vector(row, f"{name}[{i}]", where))
+    return rows
+
+
+def _label(value: Any, K: int, where: str) -> int:
+    """``y`` as an int index in ``0..K-1`` or a one-hot list of K numbers (0 and 1)."""
+    candidate = value
+    if isinstance(value, list):
+        candidate = [v if _is_number(v) else math.nan for v in value[: K + 1]]
+    try:
+        return class_index(candidate, K, where)
+    except InputError:
+        raise InputError(
+            "err.must",
+            where=where,
+            name="y",
+            expected=Msg("exp.y", max_index=K - 1, K=K),
+            got=_got(value),
+        ) from None
+
+
+def _check_classes(value: Any, K: int, where: str) -> list[str]:
+    ok = (
+        isinstance(value, (list, tuple))
+        and len(value) == K
+        and all(isinstance(v, str) and v.strip() for v in value)
+        and len(set(value)) == K
+    )
+    if not ok:
+        raise InputError(
+            "err.must",
+            where=where,
+            name="classes",
+            expected=Msg("core.exp.classes", K=K),
+            got=_got(list(value) if isinstance(value, tuple) else value),
+        )
+    return [str(v) for v in value]

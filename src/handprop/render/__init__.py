@@ -1,0 +1,38 @@
+"""Renderings of a :class:`~handprop.trace.Trace`: terminal text (rich), Markdown, JSON.
+
+Each lives in its own module and is imported only when asked for, so that the command line
+loads just the one it prints::
+
+    from handprop.render import render
+    print(render(trace, "markdown", lang="zh", decimals=4))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handprop.trace import Trace
+
+FORMATS = ("text", "markdown", "json")
+
+
+def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
+    """``trace`` as a string in ``fmt`` ("text", "markdown" or "json").
+
+    ``lang`` ("en" or "zh") and ``decimals`` change what is shown, never the numbers; JSON is
+    always full precision and language-neutral.
+    """
+    if fmt == "text":
+        from handprop.render.text import render_text
+
+        return render_text(trace, lang=lang, decimals=decimals)
+    if fmt == "markdown":
+        from handprop.render.markdown import render_markdown
+
+        return render_markdown(trace, lang=lang, decimals=decimals)
+    if fmt == "json":
+        from handprop.render.json import render_json
+
+        return render_json(trace)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
