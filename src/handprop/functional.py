@@ -270,3 +270,64 @@ def nll_loss(log_A: Array, Y: Array) -> float:
     if Y.ndim == 1:
         return float(-log_A[np.arange(N), Y].sum() / N)
     return float(-(Y * log_A).sum() / N)
+
+
+# --- a hidden layer: activations, their derivatives, the backward step through a layer's input ---
+#
+# A one-hidden-layer network reuses everything above; only these four pieces are new:
+#
+#     Z1 = linear(X, W1, b1)           # (N, H)  W1 : (H, D), b1 : (H,)
+#     Hd = relu(Z1) or tanh(Z1)        # (N, H)  hidden activations
+#     Z2 = linear(Hd, W2, b2)          # (N, K)  W2 : (K, H), b2 : (K,)
+#     A = softmax(Z2); L = cross_entropy(Z2, Y)
+#     delta2 = delta(A, Y)                      # (N, K)  dL/dZ2
+#     dW2, db2 = param_gradients(Hd, delta2)    # (K, H), (K,)
+#     dH = input_gradient(delta2, W2)           # (N, H)  dL/dHd
+#     delta1 = relu_backward(dH, Z1) or tanh_backward(dH, Hd)   # (N, H)  dL/dZ1
+#     dW1, db1 = param_gradients(X, delta1)     # (H, D), (H,)
+
+
+def relu(Z: Array, out: Array | None = None) -> Array:
+    """``H = max(Z, 0)`` elementwise (``torch.relu``).
+
+    Z : ndarray of any shape, e.g. (N, H) pre-activations -> H : same shape. ``out`` may be Z.
+    """
+    return np.maximum(Z, 0, out=out)
+
+
+def relu_backward(dH: Array, Z: Array, out: Array | None = None) -> Array:
+    """``dZ = dH * 1[Z > 0]``: the gradient passes where the unit was active, else it is 0.
+
+    At ``Z == 0`` the derivative is taken as 0, as PyTorch does.
+    dH : (N, H) gradient w.r.t. the activations; Z : (N, H) the pre-activations -> dZ : (N, H).
+    ``out`` may be dH.
+    """
+    return np.multiply(dH, Z > 0, out=out)
+
+
+def tanh(Z: Array, out: Array | None = None) -> Array:
+    """``H = tanh(Z) = (e^Z - e^-Z) / (e^Z + e^-Z)`` elementwise, in (-1, 1).
+
+    Z : ndarray of any shape -> H : same shape. ``out`` may be Z.
+    """
+    return np.tanh(Z, out=out)
+
+
+def tanh_backward(dH: Array, H: Array, out: Array | None = None) -> Array:
+    """``dZ = dH * (1 - H^2)``, since ``d tanh(z) / dz = 1 - tanh(z)^2``.
+
+    Uses the activations ``H = tanh(Z)`` (kept from the forward pass), not Z.
+    dH : (N, H), H : (N, H) -> dZ : (N, H). ``out`` may be dH.
+    """
+    return np.multiply(dH, 1 - H * H, out=out)
+
+
+def input_gradient(d: Array, W: Array, out: Array | None = None) -> Array:
+    """``dX = d @ W``: the gradient w.r.t. a linear layer's *input*, from ``d = dL/dZ``.
+
+    For ``Z = X @ W.T + b`` each input ``X[n, j]`` reaches every output ``Z[n, k]`` through
+    ``W[k, j]``, so ``dL/dX[n, j] = sum_k d[n, k] W[k, j]``. In a network this is how the error
+    travels back into the layer below (its ``dL/dH``).
+    d : (N, K), W : (K, D) -> dX : (N, D)
+    """
+    return np.matmul(d, W, out=out)

@@ -1,3 +1,320 @@
-"""Messages of this area: key -> {"en": ..., "zh": ...}."""
+"""Messages of the exercises and the answer checker: key -> {"en": ..., "zh": ...}."""
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- the quantities of one step, as the sheets and the checker name them ---
+    "exercise.q.Z": {
+        "en": "the logits Z = W·x + b, one score per class",
+        "zh": "得分（logits）Z = W·x + b，每个类别一个分数",
+    },
+    "exercise.q.exp_Z": {
+        "en": "the exponential e^z of every logit",
+        "zh": "每个得分的指数 e^z",
+    },
+    "exercise.q.sum_exp": {
+        "en": "the sum of those exponentials (the softmax denominator)",
+        "zh": "这些指数之和（softmax 的分母）",
+    },
+    "exercise.q.A": {
+        "en": "the probabilities A = e^z / sum (softmax); they add up to 1",
+        "zh": "概率 A = e^z / 指数之和（softmax），加起来等于 1",
+    },
+    "exercise.q.loss": {
+        "en": "the cross-entropy loss -ln A_y (natural logarithm; y is the true class)",
+        "zh": "交叉熵损失 -ln A_y（自然对数；y 为真实类别）",
+    },
+    "exercise.q.delta": {
+        "en": "the error term delta = dL/dZ = A - Y (Y is the one-hot label)",
+        "zh": "误差项 delta = dL/dZ = A - Y（Y 为 one-hot 标签）",
+    },
+    "exercise.q.db": {
+        "en": "the gradient of the bias, db = delta",
+        "zh": "偏置的梯度 db = delta",
+    },
+    "exercise.q.dW": {
+        "en": "the gradient of the weights, dW = delta·xᵀ (one row per class, like W)",
+        "zh": "权重的梯度 dW = delta·xᵀ（与 W 一样，每行对应一个类别）",
+    },
+    "exercise.q.b_new": {
+        "en": "the bias after the step, b - lr·db",
+        "zh": "更新后的偏置 b - lr·db",
+    },
+    "exercise.q.W_new": {
+        "en": "the weights after the step, W - lr·dW",
+        "zh": "更新后的权重 W - lr·dW",
+    },
+    "exercise.shape.scalar": {"en": "one number", "zh": "一个数"},
+    "exercise.shape.vector": {
+        "en": "a list of {K} numbers: [., ., ...]",
+        "zh": "由 {K} 个数组成的列表：[., ., ...]",
+    },
+    "exercise.shape.matrix": {
+        "en": "{K} rows of {D} numbers: [[., ...], [., ...], ...]",
+        "zh": "{K} 行，每行 {D} 个数：[[., ...], [., ...], ...]",
+    },
+    # --- the problem sheet ---
+    "exercise.sheet.title": {
+        "en": "Exercise: one training step of softmax regression, by hand",
+        "zh": "练习：手算 softmax 回归的一步训练",
+    },
+    "exercise.sheet.intro": {
+        "en": "A model with {K} classes and {D} features sees one sample. Work out its forward "
+        "pass, the gradients and one gradient-descent update, step by step.",
+        "zh": "一个有 {K} 个类别、{D} 个特征的模型看到一个样本。请一步一步算出正向传播、"
+        "梯度，以及一次梯度下降更新。",
+    },
+    "exercise.sheet.seed": {"en": " (Problem seed {seed}.)", "zh": "（题目种子 {seed}。）"},
+    "exercise.sheet.class_n": {"en": "class {n}", "zh": "第 {n} 类"},
+    "exercise.sheet.given": {"en": "Given", "zh": "已知"},
+    "exercise.sheet.label": {
+        "en": "The sample belongs to {cls} (y = {y}, counted from 0), so Y is 1 there and 0 "
+        "elsewhere.",
+        "zh": "这个样本属于{cls}（y = {y}，从 0 开始编号），所以 Y 在该位置为 1，其余为 0。",
+    },
+    "exercise.sheet.lr": {"en": "Learning rate: lr = {lr}.", "zh": "学习率：lr = {lr}。"},
+    "exercise.sheet.task": {
+        "en": "Compute, in this order",
+        "zh": "按顺序计算",
+    },
+    "exercise.sheet.rounding_title": {"en": "Rounding", "zh": "取舍规则"},
+    "exercise.sheet.rounding": {
+        "en": "Round every result to {decimals} decimal places and carry on with the rounded "
+        "values, as on paper; ln is the natural logarithm. Rounded inputs may shift later "
+        "results slightly: the checker allows for that, and a mistake is counted only once "
+        "(later steps that follow correctly from it are credited).",
+        "zh": "每个结果保留 {decimals} 位小数，并像在纸上一样用取舍后的值继续往下算；"
+        "ln 为自然对数。用取舍后的值往下算会让后面的结果略有偏差，检查时会考虑这一点；"
+        "一个错误只算一次（由它正确推出的后续结果不再算错）。",
+    },
+    "exercise.sheet.answer_here": {
+        "en": "Write your answers in {file}, then run: handprop check {file}",
+        "zh": "把答案填进 {file}，然后运行：handprop check {file}",
+    },
+    # --- the answer sheet template (TOML comments) ---
+    "exercise.template.title": {
+        "en": "handprop answer sheet: {K} classes, {D} features, the sample is of {cls} "
+        "(y = {y}), lr = {lr}.",
+        "zh": "handprop 答题卡：{K} 个类别，{D} 个特征，真实类别为{cls}（y = {y}），lr = {lr}。",
+    },
+    "exercise.template.fill": {
+        "en": 'Replace each [] or "" with your result; blanks count as not yet answered.\n'
+        "Vectors are lists of numbers, matrices lists of rows.",
+        "zh": '把每个 [] 或 "" 换成你算出的结果；留空的项视为尚未作答。\n'
+        "向量写成数字列表，矩阵写成由各行组成的列表。",
+    },
+    "exercise.template.run": {
+        "en": "Then run: handprop check {file}",
+        "zh": "然后运行：handprop check {file}",
+    },
+    "exercise.template.problem": {
+        "en": "The problem file, relative to this file.",
+        "zh": "题目文件，路径相对于本文件。",
+    },
+    "exercise.template.decimals": {
+        "en": "The number of decimals you rounded to.",
+        "zh": "你保留的小数位数。",
+    },
+    # --- errors and expectations ---
+    "exercise.exp.number": {"en": "be a number", "zh": "是一个数"},
+    "exercise.exp.seed": {"en": "be an integer >= 0", "zh": "是不小于 0 的整数"},
+    "exercise.exp.decimals": {
+        "en": "be an integer in {low}..{high}",
+        "zh": "是 {low}..{high} 范围内的整数",
+    },
+    "exercise.exp.hand_size": {
+        "en": "have at most {side} classes and {side} features to be checked by hand",
+        "zh": "最多有 {side} 个类别和 {side} 个特征，才能按手算检查",
+    },
+    "exercise.exp.problem": {
+        "en": "be the path of a problem file or a table of its fields",
+        "zh": "是题目文件的路径，或由题目各字段组成的表",
+    },
+    "exercise.err.no_problem": {
+        "en": '{where}: the problem is missing; add problem = "problem.toml" (a path relative '
+        "to this file) or the fields X, W, b, y, lr.",
+        "zh": '{where}：缺少题目；请加上 problem = "problem.toml"（相对于本文件的路径），'
+        "或写出字段 X、W、b、y、lr。",
+    },
+    "exercise.err.problem_twice": {
+        "en": "{where}: the problem is given twice, as problem = ... and as the fields {keys}; "
+        "keep one.",
+        "zh": "{where}：题目给了两次（problem = ... 和字段 {keys}）；只保留一种。",
+    },
+    "exercise.err.exists": {
+        "en": "{where}: {path} already exists; use --force to overwrite it.",
+        "zh": "{where}：{path} 已存在；如要覆盖请加 --force。",
+    },
+    # --- the checker's verdicts ---
+    "exercise.check.status.correct": {"en": "correct", "zh": "正确"},
+    "exercise.check.status.wrong": {"en": "wrong", "zh": "错误"},
+    "exercise.check.status.carried": {"en": "carried", "zh": "沿用前错"},
+    "exercise.check.status.missing": {"en": "missing", "zh": "未填"},
+    "exercise.check.msg.correct": {"en": "Correct.", "zh": "正确。"},
+    "exercise.check.msg.carried": {
+        "en": "Not the exact value, but it follows correctly from your earlier answers, so it "
+        "is not counted as another mistake.",
+        "zh": "不是精确值，但它由你前面的答案正确推出，因此不再算作新的错误。",
+    },
+    "exercise.check.msg.missing": {"en": "Not filled in.", "zh": "未填写。"},
+    "exercise.check.msg.wrong_scalar": {
+        "en": "Neither the expected value nor what follows from your earlier answers.",
+        "zh": "既不是正确值，也不能由你前面的答案推出。",
+    },
+    "exercise.check.msg.wrong_entries": {
+        "en": "Off at {entries}; no common mistake explains it.",
+        "zh": "出错位置：{entries}；不属于常见错误类型。",
+    },
+    "exercise.check.entry": {"en": "entry {i}", "zh": "第 {i} 个分量"},
+    "exercise.check.cell": {"en": "row {i}, column {j}", "zh": "第 {i} 行第 {j} 列"},
+    "exercise.check.list_sep": {"en": "; ", "zh": "；"},
+    "exercise.check.title": {
+        "en": "Check of {file} (rounded to {decimals} decimals)",
+        "zh": "检查 {file}（保留 {decimals} 位小数）",
+    },
+    "exercise.check.col.quantity": {"en": "quantity", "zh": "量"},
+    "exercise.check.col.status": {"en": "status", "zh": "结果"},
+    "exercise.check.col.expected": {"en": "expected", "zh": "正确值"},
+    "exercise.check.col.given": {"en": "yours", "zh": "你的答案"},
+    "exercise.check.all_correct": {
+        "en": "All {n} answers given are correct.",
+        "zh": "已填写的 {n} 项全部正确。",
+    },
+    "exercise.check.nothing": {
+        "en": "No answers filled in yet.",
+        "zh": "还没有填写任何答案。",
+    },
+    "exercise.check.first_wrong": {
+        "en": "First wrong step: {name} ({what}).",
+        "zh": "第一个出错的步骤：{name}（{what}）。",
+    },
+    "exercise.check.counts": {
+        "en": "{correct} correct, {wrong} wrong, {carried} carried forward, {missing} missing.",
+        "zh": "{correct} 项正确，{wrong} 项错误，{carried} 项沿用前错，{missing} 项未填。",
+    },
+    "exercise.check.carried": {
+        "en": "Carried forward, right from your own earlier answers and not counted again: "
+        "{names}.",
+        "zh": "沿用前错（由你自己前面的答案正确推出，不重复扣分）：{names}。",
+    },
+    # --- short names of the mistakes, for the table ---
+    "exercise.label.bias_forgotten": {"en": "bias forgotten", "zh": "漏加偏置"},
+    "exercise.label.W_transposed": {"en": "W transposed", "zh": "W 用成了转置"},
+    "exercise.label.not_normalized": {"en": "not normalised", "zh": "没有归一化"},
+    "exercise.label.wrong_log_base": {"en": "wrong log base", "zh": "对数的底不对"},
+    "exercise.label.loss_wrong_class": {"en": "loss of wrong class", "zh": "损失取错了类别"},
+    "exercise.label.loss_sign": {"en": "loss sign", "zh": "损失少了负号"},
+    "exercise.label.delta_sign": {"en": "delta sign", "zh": "delta 符号反了"},
+    "exercise.label.dW_transposed": {"en": "dW transposed", "zh": "dW 转置了"},
+    "exercise.label.update_sign": {"en": "update sign", "zh": "更新方向反了"},
+    "exercise.label.lr_missing": {"en": "lr missing", "zh": "漏了学习率"},
+    "exercise.label.lr_twice": {"en": "lr twice", "zh": "学习率乘了两次"},
+    "exercise.label.arithmetic_slip": {"en": "arithmetic slip", "zh": "计算失误"},
+    "exercise.label.unknown": {"en": "cause unknown", "zh": "原因不明"},
+    # --- named mistakes: what went wrong, in a sentence ---
+    "exercise.mistake.bias_forgotten": {
+        "en": "The bias was left out: this is W·x without + b.",
+        "zh": "漏加了偏置：这是 W·x，没有加上 b。",
+    },
+    "exercise.mistake.W_transposed": {
+        "en": "W was used transposed (Wᵀ·x). Row k of W holds the weights of class k, so z_k "
+        "is row k times x.",
+        "zh": "把 W 转置了（算成 Wᵀ·x）。W 的第 k 行是第 k 类的权重，z_k 应当用第 k 行去乘 x。",
+    },
+    "exercise.mistake.not_normalized": {
+        "en": "These are the exponentials, not yet divided by their sum; probabilities must add "
+        "up to 1.",
+        "zh": "这只是指数值，还没有除以它们的和；概率加起来必须等于 1。",
+    },
+    "exercise.mistake.wrong_log_base": {
+        "en": "This uses the logarithm to base {base}; cross-entropy uses the natural logarithm "
+        "ln (base e).",
+        "zh": "这里用了以 {base} 为底的对数；交叉熵用的是自然对数 ln（以 e 为底）。",
+    },
+    "exercise.mistake.loss_wrong_class": {
+        "en": "This is -ln of the probability of class {cls}; the loss looks only at the "
+        "probability of the true class.",
+        "zh": "这是第 {cls} 类概率的 -ln；损失只看真实类别的概率。",
+    },
+    "exercise.mistake.loss_sign": {
+        "en": "The minus sign is missing: the loss is -ln A_y, which is positive because a "
+        "probability is below 1.",
+        "zh": "少了负号：损失是 -ln A_y；概率小于 1，所以损失是正数。",
+    },
+    "exercise.mistake.delta_sign": {
+        "en": "The sign is reversed: this is Y - A, but the gradient of the loss with respect "
+        "to Z is A - Y.",
+        "zh": "符号反了：这是 Y - A，而损失对 Z 的梯度是 A - Y。",
+    },
+    "exercise.mistake.dW_transposed": {
+        "en": "dW is transposed (x·deltaᵀ). dW = delta·xᵀ has one row per class, the same "
+        "shape as W.",
+        "zh": "dW 转置了（算成 x·deltaᵀ）。dW = delta·xᵀ 每行对应一个类别，形状与 W 相同。",
+    },
+    "exercise.mistake.update_sign": {
+        "en": "The step went uphill: lr times the gradient was added, but gradient descent "
+        "subtracts it.",
+        "zh": "更新方向反了：把学习率乘梯度加了上去，而梯度下降应当减去它。",
+    },
+    "exercise.mistake.lr_missing": {
+        "en": "The learning rate is missing: the whole gradient was subtracted instead of lr "
+        "times the gradient.",
+        "zh": "漏了学习率：减去的是整个梯度，而不是学习率乘以梯度。",
+    },
+    "exercise.mistake.lr_twice": {
+        "en": "The learning rate was applied twice: lr² times the gradient was subtracted.",
+        "zh": "学习率乘了两次：减去的是 lr² 乘以梯度。",
+    },
+    "exercise.mistake.arithmetic_slip": {
+        "en": "An arithmetic slip at {entry}: expected {expected}, you wrote {given}; the other "
+        "entries are right.",
+        "zh": "{entry}有计算失误：应为 {expected}，你写的是 {given}；其余分量都对。",
+    },
+    # --- command line ---
+    "exercise.help.group": {
+        "en": "Generate softmax exercises and their answer keys.",
+        "zh": "生成 softmax 练习题及其答案。",
+    },
+    "exercise.help.new": {
+        "en": "A new problem to work by hand; with -o, also a blank answer sheet beside it.",
+        "zh": "生成一道新的手算题；加 -o 时，同时在旁边生成一份空白答题卡。",
+    },
+    "exercise.help.key": {
+        "en": "The full worked solution of a problem file (the same rendering as `step`).",
+        "zh": "题目文件的完整解答（与 `step` 相同的展示方式）。",
+    },
+    "exercise.help.check": {
+        "en": "Check a hand-worked answer file step by step: what is right, the first wrong "
+        "step, and the mistake made there.",
+        "zh": "逐步检查手算答题卡：哪些正确，第一个出错的步骤，以及那里犯的错误。",
+    },
+    "exercise.help.seed": {
+        "en": "Seed of the problem (default: a new random one, shown on the sheet).",
+        "zh": "题目的随机种子（默认：随机取一个，并显示在题目中）。",
+    },
+    "exercise.help.classes": {"en": "Number of classes K (2..5).", "zh": "类别数 K（2..5）。"},
+    "exercise.help.features": {"en": "Number of features D (2..5).", "zh": "特征数 D（2..5）。"},
+    "exercise.help.lr": {
+        "en": "Learning rate (default: 0.1 or 0.5, drawn with the problem).",
+        "zh": "学习率（默认：随题目在 0.1 和 0.5 中抽取）。",
+    },
+    "exercise.help.wrong": {
+        "en": "Probability that the model's first guess is wrong.",
+        "zh": "模型第一次猜错的概率。",
+    },
+    "exercise.help.decimals": {
+        "en": "Decimals the answers are rounded to.",
+        "zh": "答案保留的小数位数。",
+    },
+    "exercise.help.output": {
+        "en": "Write the problem to this file and a blank answer sheet beside it "
+        "(NAME.answers.toml).",
+        "zh": "把题目写入此文件，并在旁边生成空白答题卡（NAME.answers.toml）。",
+    },
+    "exercise.help.force": {
+        "en": "Overwrite existing files.",
+        "zh": "覆盖已存在的文件。",
+    },
+    "exercise.new.wrote": {
+        "en": "Wrote {problem} and {answers}.",
+        "zh": "已写入 {problem} 和 {answers}。",
+    },
+}

@@ -1,0 +1,425 @@
+"""Softmax exercises to work by hand: a generated problem, its sheet, and a blank answer sheet.
+
+:func:`generate_problem` draws a problem that is pleasant to compute with pen and paper:
+inputs ``x`` in 0.1..0.9 and weights ``W`` in -0.9..0.9 (one decimal), a bias in -0.5..0.5,
+a learning rate of 0.1 or 0.5, and logits kept in ``[-2, 2]`` with a spread of at most 2.5 and
+the largest >= 0, so every ``e^z`` lies between 0.14 and 7.4, their sum is at least 1 (rounded
+exponentials barely move the probabilities) and no probability is below about 0.016. The model's
+first guess (the largest logit, at least 0.1 ahead of the next) is wrong with a chosen
+probability, so the update has something to correct. The same seed always gives the same
+problem (``numpy.random.default_rng(seed)``, draws in a fixed order).
+
+The problem sheet (terminal, Markdown or JSON) states the given numbers, the ten quantities to
+compute and the rounding rule; :func:`answer_template` is the TOML answer sheet that
+``handprop check`` reads (see :mod:`handprop.checker`). The worked solution is not rendered
+here: ``handprop exercise key`` shows the problem's trace with the renderers of ``handprop step``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from handprop import functional as F
+from handprop.checker import DEFAULT_DECIMALS, QUANTITIES, check_decimals, quantity_shape
+from handprop.errors import InputError
+from handprop.messages import Msg, t
+from handprop.problem import Problem
+from handprop.validation import describe, positive_float
+
+#: allowed numbers of classes and of features
+MIN_SIDE, MAX_SIDE = 2, 5
+#: the learning rates drawn when none is given
+LR_CHOICES = (0.1, 0.5)
+#: the value grids, in tenths: x in 0.1..0.9, W in -0.9..0.9, b in -0.5..0.5
+X_TENTHS = (1, 9)
+W_TENTHS = (-9, 9)
+B_TENTHS = (-5, 5)
+#: every logit within +-LOGIT_BOUND, so e^z is in [e^-2, e^2] = [0.14, 7.39]
+LOGIT_BOUND = 2.0
+#: largest logit minus smallest, so no probability is tiny (>= e^-2.5 / K)
+LOGIT_SPREAD = 2.5
+#: the first guess leads the second-largest logit by at least this much
+GUESS_MARGIN = 0.1
+#: the largest logit is at least this, so sum(e^z) >= 1 and rounding e^z barely moves A
+MIN_TOP_LOGIT = 0.0
+#: draws tried before giving up (a 5 x 5 problem is accepted within a few dozen)
+MAX_DRAWS = 10_000
+
+
+def generate_problem(
+    seed: int,
+    classes: int = 3,
+    features: int = 3,
+    lr: float | None = None,
+    wrong_first_guess: float = 0.75,
+    class_names: Sequence[str] | None = None,
+) -> Problem:
+    """A new one-sample softmax problem, pleasant to compute by hand (see the module docstring).
+
+    Parameters
+    ----------
+    seed : int >= 0
+        The same seed (and sizes) always gives the same problem.
+    classes, features : int in 2..5
+        ``K`` and ``D``: ``W`` has shape (K, D).
+    lr : float > 0, optional
+        The learning rate; drawn from ``LR_CHOICES`` when None. Giving it does not change the
+        other numbers drawn for this seed.
+    wrong_first_guess : float in [0, 1]
+        Probability that the true class is *not* the model's first guess.
+    class_names : K names, optional
+
+    Returns
+    -------
+    Problem with ``X (D,)``, ``W (K, D)``, ``b (K,)`` of one decimal each, ``y``, ``lr``.
+    """
+    where = "exercise"
+    K = _side(classes, "classes", where)
+    D = _side(features, "features", where)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(
+            "err.must",
+            where=where,
+            name="seed",
+            expected=Msg("exercise.exp.seed"),
+            got=describe(seed),
+        )
+    p_wrong = _probability(wrong_first_guess, "wrong_first_guess", where)
+    rng = np.random.default_rng(int(seed))
+    drawn_lr = float(LR_CHOICES[int(rng.integers(len(LR_CHOICES)))])
+    lr = drawn_lr if lr is None else positive_float(lr, "lr", where)
+    for _ in range(MAX_DRAWS):
+        x = rng.integers(X_TENTHS[0], X_TENTHS[1] + 1, size=D) / 10
+        W = rng.integers(W_TENTHS[0], W_TENTHS[1] + 1, size=(K, D)) / 10
+        b = rng.integers(B_TENTHS[0], B_TENTHS[1] + 1, size=K) / 10
+        z = F.linear(x[None, :], W, b)[0]  # (K,)
+        if pleasant_logits(z):
+            break
+    else:  # pragma: no cover - the acceptance rate is far above 1 / MAX_DRAWS for every size
+        raise RuntimeError("no pleasant problem found")
+    guess = int(np.argmax(z))
+    if rng.random() < p_wrong:
+        others = [k for k in range(K) if k != guess]
+        y = others[int(rng.integers(K - 1))]
+    else:
+        y = guess
+    names = list(class_names) if class_names is not None else None
+    return Problem(x, W, b, y, lr, names)
+
+
+def pleasant_logits(z: np.ndarray) -> bool:
+    """Logits in ``[-LOGIT_BOUND, LOGIT_BOUND]``, spread <= ``LOGIT_SPREAD``, a clear first
+    guess, and the largest >= ``MIN_TOP_LOGIT``."""
+    top = np.sort(z)[::-1]
+    return bool(
+        np.all(np.abs(z) <= LOGIT_BOUND + 1e-12)
+        and top[0] >= MIN_TOP_LOGIT - 1e-12
+        and top[0] - top[-1] <= LOGIT_SPREAD + 1e-12
+        and top[0] - top[1] >= GUESS_MARGIN - 1e-12
+    )
+
+
+def _side(value: Any, name: str, where: str) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not ok or not MIN_SIDE <= value <= MAX_SIDE:
+        raise InputError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("exp.range", low=MIN_SIDE, high=MAX_SIDE),
+            got=describe(value),
+        )
+    return int(value)
+
+
+def _probability(value: Any, name: str, where: str) -> float:
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        p = float("nan")
+    if isinstance(value, bool) or not 0.0 <= p <= 1.0:
+        raise InputError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("exp.range", low=0, high=1),
+            got=describe(value),
+        )
+    return p
+
+
+# --- what the sheets share ---
+
+
+def given_decimals(problem: Problem, limit: int = 6) -> int:
+    """The fewest decimals (at least 1) that show every given number of ``problem`` exactly."""
+    values = np.concatenate([problem.X.ravel(), problem.W.ravel(), problem.b.ravel()])
+    for d in range(1, limit + 1):
+        if np.allclose(np.round(values, d), values, rtol=0, atol=1e-12):
+            return d
+    return limit
+
+
+def class_name(problem: Problem, k: int, lang: str) -> str:
+    """The name of class ``k`` (0-based): its given name, else "class k+1"."""
+    if problem.classes is not None:
+        return problem.classes[k]
+    return t("exercise.sheet.class_n", lang, n=k + 1)
+
+
+def shape_text(name: str, K: int, D: int, lang: str) -> str:
+    """ "3 numbers", "3 rows of 2 numbers", "one number"."""
+    shape = quantity_shape(name, K, D)
+    if not shape:
+        return t("exercise.shape.scalar", lang)
+    if len(shape) == 1:
+        return t("exercise.shape.vector", lang, K=shape[0])
+    return t("exercise.shape.matrix", lang, K=shape[0], D=shape[1])
+
+
+def _onehot(problem: Problem) -> np.ndarray:
+    return F.one_hot(np.array([problem.y]), problem.num_classes)[0]
+
+
+def _lr_text(lr: float) -> str:
+    return f"{lr:g}"
+
+
+def _header_params(problem: Problem, lang: str) -> dict[str, Any]:
+    return {
+        "K": problem.num_classes,
+        "D": problem.num_features,
+        "y": problem.y,
+        "cls": class_name(problem, problem.y, lang),
+        "lr": _lr_text(problem.lr),
+    }
+
+
+# --- the terminal sheet ---
+
+
+def build_sheet_text(
+    problem: Problem,
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+) -> Any:
+    """The problem sheet as one rich renderable (print it with ``console.print``)."""
+    from rich.console import Group
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from handprop.render.text import Equation, Indented, arr, word
+
+    decimals = check_decimals(decimals, "exercise")
+    d = given_decimals(problem)
+    params = _header_params(problem, lang)
+    parts: list[Any] = [
+        Rule(Text(t("exercise.sheet.title", lang), style="bold")),
+        Indented(Text(_intro(problem, lang, seed))),
+        Text(""),
+        Text(t("exercise.sheet.given", lang), style="bold"),
+        Equation(
+            [
+                word("x ="),
+                arr(problem.X, d),
+                word("  W ="),
+                arr(problem.W, d),
+                word("  b ="),
+                arr(problem.b, d),
+                word("  Y ="),
+                arr(_onehot(problem), 0),
+            ]
+        ),
+        Indented(Text(t("exercise.sheet.label", lang, **params))),
+        Indented(Text(t("exercise.sheet.lr", lang, **params))),
+        Text(""),
+        Text(t("exercise.sheet.task", lang), style="bold"),
+    ]
+    for i, name in enumerate(QUANTITIES, start=1):
+        line = Text(f"{i:>2}. ")
+        line.append(f"{name:<8}", style="bold cyan")
+        line.append(t(f"exercise.q.{name}", lang))
+        parts.append(Indented(line))
+    parts += [
+        Text(""),
+        Text(t("exercise.sheet.rounding_title", lang), style="bold"),
+        Indented(Text(t("exercise.sheet.rounding", lang, decimals=decimals))),
+    ]
+    if answers_file is not None:
+        parts += [
+            Text(""),
+            Indented(Text(t("exercise.sheet.answer_here", lang, file=answers_file), style="green")),
+        ]
+    return Group(*parts)
+
+
+def _intro(problem: Problem, lang: str, seed: int | None) -> str:
+    text = t("exercise.sheet.intro", lang, K=problem.num_classes, D=problem.num_features)
+    if seed is not None:
+        text += t("exercise.sheet.seed", lang, seed=seed)
+    return text
+
+
+def render_sheet_text(
+    problem: Problem,
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+    width: int = 100,
+) -> str:
+    """The terminal sheet as plain text, ``width`` columns wide."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), no_color=True, highlight=False)
+    with console.capture() as capture:
+        console.print(build_sheet_text(problem, lang, decimals, answers_file, seed))
+    return capture.get()
+
+
+# --- the Markdown sheet ---
+
+
+def render_sheet_markdown(
+    problem: Problem,
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+) -> str:
+    """The problem sheet as Markdown with LaTeX formulas (``$$ ... $$``)."""
+    from handprop.render.markdown import display, tex
+
+    decimals = check_decimals(decimals, "exercise")
+    d = given_decimals(problem)
+    params = _header_params(problem, lang)
+    lines = [
+        f"# {t('exercise.sheet.title', lang)}",
+        "",
+        _intro(problem, lang, seed),
+        "",
+        f"## {t('exercise.sheet.given', lang)}",
+        "",
+        display(
+            rf"x = {tex(problem.X, d)}, \quad W = {tex(problem.W, d)}, \quad "
+            rf"b = {tex(problem.b, d)}, \quad Y = {tex(_onehot(problem), 0)}"
+        ),
+        "",
+        f"- {t('exercise.sheet.label', lang, **params)}",
+        f"- {t('exercise.sheet.lr', lang, **params)}",
+        "",
+        f"## {t('exercise.sheet.task', lang)}",
+        "",
+    ]
+    for i, name in enumerate(QUANTITIES, start=1):
+        lines.append(f"{i}. `{name}`: {t(f'exercise.q.{name}', lang)}")
+    lines += [
+        "",
+        f"## {t('exercise.sheet.rounding_title', lang)}",
+        "",
+        t("exercise.sheet.rounding", lang, decimals=decimals),
+    ]
+    if answers_file is not None:
+        lines += ["", t("exercise.sheet.answer_here", lang, file=f"`{answers_file}`")]
+    return "\n".join(lines) + "\n"
+
+
+# --- the JSON sheet ---
+
+
+def sheet_json_data(
+    problem: Problem,
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The sheet as plain data: the problem, the quantities to compute and the rounding rule."""
+    decimals = check_decimals(decimals, "exercise")
+    K, D = problem.num_classes, problem.num_features
+    return {
+        "task": t("exercise.sheet.intro", lang, K=K, D=D),
+        "seed": seed,
+        "problem": problem.to_dict(),
+        "decimals": decimals,
+        "rounding": t("exercise.sheet.rounding", lang, decimals=decimals),
+        "quantities": [
+            {
+                "name": name,
+                "shape": list(quantity_shape(name, K, D)),
+                "description": t(f"exercise.q.{name}", lang),
+            }
+            for name in QUANTITIES
+        ],
+        "answers_file": answers_file,
+    }
+
+
+def render_sheet(
+    problem: Problem,
+    fmt: str = "text",
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+) -> str:
+    """The problem sheet as a string in ``fmt`` ("text", "markdown" or "json")."""
+    if fmt == "markdown":
+        return render_sheet_markdown(problem, lang, decimals, answers_file, seed)
+    if fmt == "json":
+        data = sheet_json_data(problem, lang, decimals, answers_file, seed)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "text":
+        return render_sheet_text(problem, lang, decimals, answers_file, seed)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+# --- the answer sheet ---
+
+
+def answer_template(
+    problem: Problem,
+    lang: str = "en",
+    problem_file: str = "problem.toml",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str = "problem.answers.toml",
+) -> str:
+    """A blank TOML answer sheet: every quantity present but empty (``[]`` or ``""``).
+
+    Blank quantities are reported as missing by ``handprop check``, so the sheet can be
+    checked while it is being filled in. Comments say what each quantity is and its shape.
+    """
+    decimals = check_decimals(decimals, "exercise")
+    K, D = problem.num_classes, problem.num_features
+    params = _header_params(problem, lang)
+    lines = [
+        _comment(t("exercise.template.title", lang, **params)),
+        _comment(t("exercise.template.fill", lang)),
+        _comment(t("exercise.template.run", lang, file=answers_file)),
+        "",
+        _comment(t("exercise.template.problem", lang)),
+        f"problem = {json.dumps(problem_file, ensure_ascii=False)}",
+        _comment(t("exercise.template.decimals", lang)),
+        f"decimals = {decimals}",
+    ]
+    for name in QUANTITIES:
+        blank = '""' if not quantity_shape(name, K, D) else "[]"
+        lines += [
+            "",
+            _comment(f"{name}: {t(f'exercise.q.{name}', lang)}"),
+            _comment(shape_text(name, K, D, lang)),
+            f"{name} = {blank}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _comment(text: str) -> str:
+    return "\n".join(f"# {line}" for line in text.splitlines())
