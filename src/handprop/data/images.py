@@ -11,7 +11,8 @@ grey levels), then placed in a 28 x 28 field so that its centre of mass is at th
 
 For another image shape (scikit-learn's 8 x 8 ``digits``, made by counting the pixels of
 32 x 32 bitmaps in 4 x 4 blocks) the digit is fitted into the whole frame at 4x resolution,
-centred, and averaged down block by block, which is how those images were made.
+centred, averaged down block by block, which is how those images were made, and stretched so
+that its brightest cell is full ink.
 
 Pillow is imported only here, inside the functions. The size of an image is checked from its
 header, before any pixel is decoded, so a 50,000 x 50,000 "image" is refused without
@@ -77,7 +78,7 @@ def read_grayscale(path: str | os.PathLike[str]) -> NDArray[np.float64]:
         )
 
     def unreadable(detail: str | Msg) -> FileFormatError:
-        return FileFormatError("img.unreadable", path=str(path), detail=detail)
+        return FileFormatError("train.img.unreadable", path=str(path), detail=detail)
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,7 +87,7 @@ def read_grayscale(path: str | os.PathLike[str]) -> NDArray[np.float64]:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_big(path, None) from None
         except UnidentifiedImageError:
-            raise unreadable(Msg("img.not_image")) from None
+            raise unreadable(Msg("train.img.not_image")) from None
         except (OSError, ValueError, SyntaxError) as exc:
             raise unreadable(_short(exc)) from None
     with image:
@@ -114,7 +115,7 @@ def _too_big(path: Path, size: tuple[int, int] | None) -> InputError:
         "err.must",
         where="predict",
         name=str(path),
-        expected=Msg("img.exp.size", side=MAX_SIDE, pixels=MAX_PIXELS),
+        expected=Msg("train.img.exp.size", side=MAX_SIDE, pixels=MAX_PIXELS),
         got=got,
     )
 
@@ -168,7 +169,7 @@ def digit_to_input(
     ink = np.clip(arr - background, 0.0, None)
     peak = float(ink.max()) if ink.size else 0.0
     if peak < 0.05:
-        raise InputError("img.blank", path=source)
+        raise InputError("train.img.blank", path=source)
     ink /= peak
     rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
     cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
@@ -185,6 +186,7 @@ def digit_to_input(
         left = (W * factor - big.shape[1]) // 2
         canvas[top : top + big.shape[0], left : left + big.shape[1]] = big
         field = canvas.reshape(H, factor, W, factor).mean(axis=(1, 3))
+        field /= field.max()  # thin strokes average below full ink; training images reach it
     return np.round(np.clip(field, 0.0, 1.0) * pixel_max).astype(np.uint8)
 
 

@@ -1,0 +1,959 @@
+"""``SoftmaxRegression``: a scikit-learn style classifier trained by :func:`handprop.train.fit_sgd`.
+
+The model is ``P(class k | x) = softmax(x @ W.T + b)[k]`` with ``coef_ = W : (K, D)`` and
+``intercept_ = b : (K,)``; it is trained by mini-batch SGD on the mean cross-entropy, exactly the
+steps of the worked example on batches of rows. It follows the scikit-learn estimator API
+(``fit``/``partial_fit``/``predict``/``predict_proba``/``score``/``get_params``/``set_params``)
+without importing scikit-learn, which keeps ``handprop train`` quick to start; the only
+scikit-learn objects it touches are created lazily for scikit-learn's own tools (tags, the
+``NotFittedError`` type).
+
+Model files (:func:`save_model`/:func:`load_model`) are ``.npz`` archives read with
+``allow_pickle=False``: W, b, the class labels, the fitted preprocessing parameters and a JSON
+metadata record, each checked on loading. :func:`export_state_dict`/:func:`import_state_dict`
+convert to and from a PyTorch ``nn.Linear`` ``state_dict`` (``weight``, ``bias``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import math
+import os
+import time
+import warnings
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop import functional as F
+from handprop.errors import FileFormatError, HandpropError, InputError, ShapeError
+from handprop.messages import Msg, t
+from handprop.train import (
+    EVAL_CHUNK,
+    TrainingProgress,
+    TrainResult,
+    Transform,
+    fit_sgd,
+    iter_logits,
+    loss_and_accuracy,
+    validation_split,
+)
+from handprop.validation import describe, nonnegative_float, positive_float, positive_int
+
+MODEL_FORMAT = "handprop-model"
+MODEL_FORMAT_VERSION = 1
+#: largest uncompressed model archive accepted (a 784 x 10 model is ~32 KB)
+MAX_MODEL_BYTES = 512 * 2**20
+NORMALIZE_KINDS = ("none", "scale", "center", "standardize")
+
+
+class NotFittedError(HandpropError, ValueError, AttributeError):
+    """The estimator is used before ``fit``; also a scikit-learn ``NotFittedError`` if installed."""
+
+
+class InputTypeError(InputError, TypeError):
+    """A value of the wrong type (e.g. text where numbers are expected)."""
+
+
+class DataConversionWarning(UserWarning):
+    """Input was converted to the expected layout (named as scikit-learn's warning)."""
+
+
+_sklearn_not_fitted: type | None = None
+
+
+def _not_fitted(where: str) -> NotFittedError:
+    """A NotFittedError that is also scikit-learn's (imported here, on this rare path, only)."""
+    global _sklearn_not_fitted
+    if _sklearn_not_fitted is None:
+        try:
+            from sklearn.exceptions import NotFittedError as SkNotFitted
+        except ImportError:  # pragma: no cover - scikit-learn is a dependency
+            _sklearn_not_fitted = NotFittedError
+        else:
+            _sklearn_not_fitted = type("NotFittedError", (NotFittedError, SkNotFitted), {})
+    return _sklearn_not_fitted("model.not_fitted", where=where)
+
+
+class SoftmaxRegression:
+    """Softmax (multinomial logistic) regression trained by mini-batch SGD.
+
+    ``P(y = k | x) = softmax(x @ coef_.T + intercept_)[k]``, trained to minimise the mean
+    cross-entropy; each step is ``W <- W - lr * (dW + weight_decay * W)`` (with momentum as
+    ``torch.optim.SGD``).
+
+    The defaults (batch 48, lr 0.1, momentum 0.9, the step decaying linearly to 0 over 10
+    epochs) were chosen on real data: with ``normalize="scale"`` they reach 95-96% test
+    accuracy on scikit-learn's digits (1,442 training images, 300 steps) and 84.3-84.5% on
+    Fashion-MNIST (60,000 images, 12,500 steps) for every seed tried, where a constant step
+    keeps hovering around 83-84% and a larger batch needs more steps on small data. A batch
+    below 128 also keeps OpenBLAS on its fast small-matrix kernels.
+
+    Parameters
+    ----------
+    lr : float, default 0.1
+        Learning rate (step size), > 0.
+    batch_size : int, default 48
+        Rows per SGD step; the last batch of an epoch may be smaller.
+    epochs : int, default 10
+        Passes over the training data in ``fit``.
+    init : str, default "torch"
+        Initial weights, a name of :mod:`handprop.init` (``zeros``, ``normal``, ``uniform``,
+        ``xavier``, ``kaiming``, ``torch`` = nn.Linear's default U(+-1/sqrt(D)), ...).
+    normalize : {None, "none", "scale", "center", "standardize"}, default None
+        Preprocessing fitted on the training data and applied batch by batch in every method
+        (:mod:`handprop.data.preprocessing`). None uses the data as given.
+    pixel_max : float or None, default None
+        The largest possible feature value that ``scale`` and ``center`` divide by (255 for
+        8-bit images, 16 for scikit-learn's digits); None learns it as max |X| of ``fit``'s data.
+    momentum : float, default 0.9
+    weight_decay : float, default 0.0
+        L2 penalty added to the gradient, as ``torch.optim.SGD(weight_decay=...)``.
+    lr_schedule : {"constant", "linear", "cosine"}, default "linear"
+        Step size over the ``epochs`` of ``fit`` (see :func:`handprop.train.fit_sgd`);
+        ``partial_fit`` always uses the constant ``lr``.
+    validation_fraction : float in (0, 1) or None, default None
+        Hold out this share of the rows of ``fit`` (drawn with ``random_state``) and score them
+        after every epoch (``history_[i].val_accuracy``).
+    shuffle : bool, default True
+        Reshuffle the rows at every epoch.
+    random_state : int, numpy Generator or None, default None
+        Seeds the validation split, the initial weights and the shuffling (in that order).
+    dtype : {"float32", "float64"}, default "float32"
+        Compute precision. Inputs keep their own dtype and are converted batch by batch.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_classes, n_features)
+    intercept_ : ndarray of shape (n_classes,)
+    classes_ : ndarray of shape (n_classes,)
+        The sorted distinct labels seen in ``fit`` (any orderable labels: ints, strings, ...).
+    n_features_in_ : int
+    loss_curve_ : list of float
+        Mean training loss of each epoch (over its batches, before each update).
+    n_iter_ : int
+        Epochs completed.
+    t_ : int
+        SGD steps made.
+    history_ : list of handprop.train.EpochRecord
+        Per-epoch loss, train and validation accuracy, time and evaluation metrics.
+    interrupted_ : bool
+        True when Ctrl-C stopped the last ``fit``; the attributes hold the model trained so far.
+    normalizer_ : Normalizer or None
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SoftmaxRegression(normalize="scale", random_state=0).fit(X, y)
+    >>> clf.coef_.shape
+    (10, 64)
+    """
+
+    def __init__(
+        self,
+        lr: float = 0.1,
+        batch_size: int = 48,
+        epochs: int = 10,
+        init: str = "torch",
+        normalize: str | None = None,
+        pixel_max: float | None = None,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        lr_schedule: str = "linear",
+        validation_fraction: float | None = None,
+        shuffle: bool = True,
+        random_state: int | np.random.Generator | None = None,
+        dtype: str = "float32",
+    ) -> None:
+        self.lr = lr
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.init = init
+        self.normalize = normalize
+        self.pixel_max = pixel_max
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+
+    # ------------------------------------------------------------------ parameters
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        params = inspect.signature(cls.__init__).parameters.values()
+        return [p.name for p in params if p.name != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters as a dict (``deep`` is accepted; there are no sub-objects)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> SoftmaxRegression:
+        """Set constructor parameters; an unknown name is an InputError. Returns self."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise InputError(
+                    "err.choice", name="parameter", choices=", ".join(valid), got=repr(name)
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+            if p.name != "self"
+        }
+        changed = []
+        for name, default in defaults.items():
+            value = getattr(self, name, default)
+            same = value is default or (
+                type(value) is type(default)
+                and not isinstance(value, np.ndarray)
+                and value == default
+            )
+            if not same:
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags (scikit-learn is imported only when its tools ask for them)."""
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(),
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coef_")
+
+    # ------------------------------------------------------------------ training
+
+    def _settings(self, where: str) -> dict[str, Any]:
+        """Validated hyperparameters (checked at fit time, as scikit-learn does)."""
+        settings = {
+            "lr": positive_float(self.lr, "lr", where),
+            "batch_size": positive_int(self.batch_size, "batch_size", where),
+            "epochs": positive_int(self.epochs, "epochs", where),
+            "momentum": nonnegative_float(self.momentum, "momentum", where),
+            "weight_decay": nonnegative_float(self.weight_decay, "weight_decay", where),
+            "lr_schedule": self.lr_schedule,
+        }
+        if self.dtype not in ("float32", "float64", np.float32, np.float64):
+            raise InputError(
+                "err.choice", name="dtype", choices="float32, float64", got=describe(self.dtype)
+            )
+        if self.normalize is not None and self.normalize not in NORMALIZE_KINDS:
+            raise InputError(
+                "err.choice",
+                name="normalize",
+                choices="None, " + ", ".join(NORMALIZE_KINDS),
+                got=describe(self.normalize),
+            )
+        frac = self.validation_fraction
+        if frac is not None:
+            ok = isinstance(frac, (int, float)) and not isinstance(frac, bool) and 0 < frac < 1
+            if not ok:
+                raise InputError(
+                    "err.must",
+                    where=where,
+                    name="validation_fraction",
+                    expected=Msg("model.exp.fraction"),
+                    got=describe(frac),
+                )
+        return settings
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        eval_set: tuple[Any, Any] | None = None,
+        progress: TrainingProgress | None = None,
+        clock: Callable[[], float] | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+    ) -> SoftmaxRegression:
+        """Train from scratch on ``X : (N, D)`` and labels ``y : (N,)``; returns self.
+
+        ``eval_set=(X_test, y_test)`` is scored after every epoch (``history_[i].metrics``:
+        ``test_loss``, ``test_accuracy``; not used for training). ``progress``, ``clock``,
+        ``checkpoint`` and ``resume`` are passed to :func:`handprop.train.fit_sgd`. Ctrl-C stops
+        after the current batch and keeps the model trained so far (``interrupted_``). A NaN or
+        infinite loss raises TrainingDivergedError; the model then holds the last good weights.
+        """
+        where = "fit"
+        settings = self._settings(where)
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
+            delattr(self, name)
+        X = _check_X(X, where)
+        y = _check_y(y, X.shape[0], where)
+        classes, y_idx = np.unique(y, return_inverse=True)
+        y_idx = y_idx.reshape(-1)
+        rng = self._generator()
+        rows = val = None
+        if self.validation_fraction is not None and X.shape[0] >= 2:
+            rows, val_rows = validation_split(X.shape[0], self.validation_fraction, rng)
+            val = (X[val_rows], y_idx[val_rows])
+        self.classes_ = classes
+        self.n_features_in_ = X.shape[1]
+        self.normalizer_ = self._fit_normalizer(X)
+        self._rng = rng
+        W, b = self._initial_weights(len(classes), X.shape[1])
+        self._train(
+            X,
+            y_idx,
+            W,
+            b,
+            settings,
+            rows=rows,
+            validation=val,
+            eval_set=eval_set,
+            progress=progress,
+            clock=clock,
+            checkpoint=checkpoint,
+            resume=resume,
+        )
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> SoftmaxRegression:
+        """One epoch of SGD on ``(X, y)``, continuing from the current weights (and momentum).
+
+        On the first call ``classes`` lists every label that will ever occur (as in
+        scikit-learn); if omitted, the labels of this first ``y`` are taken. The normaliser,
+        if any, is fitted on the first batch of data.
+        """
+        where = "partial_fit"
+        settings = self._settings(where)
+        first = not hasattr(self, "coef_")
+        X = _check_X(X, where, n_features=None if first else self.n_features_in_)
+        y = _check_y(y, X.shape[0], where)
+        if first:
+            labels = np.unique(y if classes is None else _check_y(classes, None, where))
+            self.classes_ = labels
+            self.n_features_in_ = X.shape[1]
+            self.normalizer_ = self._fit_normalizer(X)
+            self._rng = self._generator()
+            W, b = self._initial_weights(len(labels), X.shape[1])
+            velocity = None
+            self.history_, self.t_ = [], 0
+        else:
+            W, b = self.coef_, self.intercept_
+            velocity = self._velocity
+        y_idx = self._label_indices(y, where)
+        settings = {**settings, "epochs": 1, "lr_schedule": "constant"}
+        self._train(X, y_idx, W, b, settings, velocity=velocity, append=not first)
+        return self
+
+    def _generator(self) -> np.random.Generator:
+        if isinstance(self.random_state, np.random.Generator):
+            return self.random_state
+        return np.random.default_rng(self.random_state)
+
+    def _compute_dtype(self) -> type:
+        return np.float64 if self.dtype in ("float64", np.float64) else np.float32
+
+    def _initial_weights(self, K: int, D: int) -> tuple[NDArray[Any], NDArray[Any]]:
+        from handprop.init import initialize
+
+        return initialize(self.init, K, D, rng=self._rng, dtype=self._compute_dtype())
+
+    def _fit_normalizer(self, X: NDArray[Any]) -> Any:
+        if self.normalize in (None, "none"):
+            return None
+        from handprop.data.preprocessing import Normalizer
+
+        return Normalizer(self.normalize, pixel_max=self.pixel_max).fit(X)
+
+    def _transform(self) -> Transform | None:
+        norm = getattr(self, "normalizer_", None)
+        if norm is None:
+            return None
+        return lambda raw, out: norm.transform(raw, out=out)
+
+    def _label_indices(self, y: NDArray[Any], where: str, name: str = "y") -> NDArray[np.intp]:
+        """Positions of the labels ``y`` in ``classes_``; a label outside them is an InputError."""
+        classes = self.classes_
+        try:
+            sorter = np.argsort(classes, kind="stable")
+            pos = np.searchsorted(classes, y, sorter=sorter)
+            idx = sorter[np.clip(pos, 0, len(classes) - 1)]
+            bad = np.asarray(classes[idx] != y, dtype=bool)
+        except TypeError:  # labels of another kind (text against numbers)
+            idx = np.zeros(len(y), dtype=np.intp)
+            bad = np.ones(len(y), dtype=bool)
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise InputError(
+                "err.must",
+                where=where,
+                name=name,
+                expected=Msg("model.exp.known_label", classes=_short_list(classes)),
+                got=f"{_python_scalar(y[i])!r} at [{i}]",
+            )
+        return idx.astype(np.intp)
+
+    def _train(
+        self,
+        X: NDArray[Any],
+        y_idx: NDArray[np.intp],
+        W: NDArray[Any],
+        b: NDArray[Any],
+        settings: Mapping[str, Any],
+        *,
+        rows: NDArray[np.intp] | None = None,
+        validation: tuple[NDArray[Any], NDArray[np.intp]] | None = None,
+        eval_set: tuple[Any, Any] | None = None,
+        progress: TrainingProgress | None = None,
+        clock: Callable[[], float] | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        velocity: tuple[NDArray[Any], NDArray[Any]] | None = None,
+        append: bool = False,
+    ) -> None:
+        from handprop.errors import TrainingDivergedError
+
+        transform = self._transform()
+        evaluate = None
+        if eval_set is not None:
+            X_ev = _check_X(eval_set[0], "eval_set", n_features=self.n_features_in_)
+            y_ev = self._label_indices(_check_y(eval_set[1], X_ev.shape[0], "eval_set"), "eval_set")
+
+            def evaluate(W_now: NDArray[Any], b_now: NDArray[Any]) -> dict[str, float]:
+                loss, acc = loss_and_accuracy(X_ev, y_ev, W_now, b_now, transform=transform)
+                return {"test_loss": loss, "test_accuracy": acc}
+
+        try:
+            result = fit_sgd(
+                X,
+                y_idx,
+                W,
+                b,
+                **settings,
+                rng=self._rng,
+                shuffle=bool(self.shuffle),
+                rows=rows,
+                transform=transform,
+                validation=validation,
+                evaluate=evaluate,
+                progress=progress,
+                clock=clock or time.perf_counter,
+                checkpoint=checkpoint,
+                resume=resume,
+                velocity=velocity,
+                dtype=self._compute_dtype(),
+            )
+        except TrainingDivergedError as err:
+            self._store(err.result, append)
+            raise
+        self._store(result, append)
+
+    def _store(self, result: TrainResult, append: bool) -> None:
+        self.coef_ = result.W
+        self.intercept_ = result.b
+        self._velocity = (result.velocity_W, result.velocity_b)
+        if append:
+            self.history_ = [*self.history_, *result.history]
+            self.t_ += result.steps
+        else:
+            self.history_ = list(result.history)
+            self.t_ = result.steps
+        self.loss_curve_ = [r.loss for r in self.history_]
+        self.n_iter_ = len(self.history_)
+        self.interrupted_ = result.interrupted
+
+    # ------------------------------------------------------------------ prediction
+
+    def _check_fitted(self, where: str) -> None:
+        if not hasattr(self, "coef_"):
+            raise _not_fitted(where)
+
+    def decision_function(self, X: Any) -> NDArray[np.floating]:
+        """The logits ``Z = x @ coef_.T + intercept_`` : (N, K); for 2 classes ``Z1 - Z0`` : (N,).
+
+        The two-class form is the log-odds of ``classes_[1]``, as scikit-learn's binary
+        classifiers return it.
+        """
+        Z = self._logits(X, "decision_function")
+        if Z.shape[1] == 2:
+            return Z[:, 1] - Z[:, 0]
+        return Z
+
+    def _logits(self, X: Any, where: str) -> NDArray[np.floating]:
+        self._check_fitted(where)
+        X = _check_X(X, where, n_features=self.n_features_in_)
+        out = np.empty((X.shape[0], self.coef_.shape[0]), dtype=self.coef_.dtype)
+        for rows, Z in iter_logits(X, self.coef_, self.intercept_, transform=self._transform()):
+            out[rows] = Z
+        return out
+
+    def predict_proba(self, X: Any) -> NDArray[np.floating]:
+        """``softmax(x @ coef_.T + intercept_)``: (N, K) class probabilities, columns as classes_.
+
+        Computed in the model's dtype (float32 by default), chunk by chunk.
+        """
+        Z = self._logits(X, "predict_proba")
+        with np.errstate(all="ignore"):
+            return F.softmax(Z, out=Z)
+
+    def predict_log_proba(self, X: Any) -> NDArray[np.floating]:
+        """``log softmax(x @ coef_.T + intercept_)`` : (N, K), finite where a probability is 0."""
+        return F.log_softmax(self._logits(X, "predict_log_proba"))
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        """The most probable label of each row: ``classes_[argmax_k Z[n, k]]`` : (N,)."""
+        Z = self._logits(X, "predict")
+        return self.classes_[np.argmax(Z, axis=1)]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy: the share of rows whose predicted label equals ``y`` (optionally weighted)."""
+        y = _check_y(y, None, "score")
+        pred = self.predict(X)
+        if pred.shape[0] != y.shape[0]:
+            raise ShapeError(
+                "err.must",
+                where="score",
+                name="y",
+                expected=Msg("exp.same_length", other="X", n=pred.shape[0]),
+                got=describe(y),
+            )
+        correct = (pred == y).astype(np.float64)
+        if sample_weight is None:
+            return float(correct.mean())
+        w = np.asarray(sample_weight, dtype=np.float64)
+        return float((correct * w).sum() / w.sum())
+
+    def loss(self, X: Any, y: Any) -> float:
+        """Mean cross-entropy of the model on ``(X, y)``; every label must be one of classes_."""
+        self._check_fitted("loss")
+        X = _check_X(X, "loss", n_features=self.n_features_in_)
+        y_idx = self._label_indices(_check_y(y, X.shape[0], "loss"), "loss")
+        return loss_and_accuracy(
+            X, y_idx, self.coef_, self.intercept_, transform=self._transform()
+        )[0]
+
+
+# ---------------------------------------------------------------------- input checks
+
+
+def _python_scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for messages: 11, not np.int64(11))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _short_list(values: Any, limit: int = 10) -> str:
+    items = [str(v) for v in list(values)[:limit]]
+    more = ", ..." if len(values) > limit else ""
+    return "{" + ", ".join(items) + more + "}"
+
+
+def _is_sparse(X: Any) -> bool:
+    module = type(X).__module__ or ""
+    return module.startswith("scipy.sparse") or hasattr(X, "tocsr")
+
+
+def _check_X(X: Any, where: str, *, n_features: int | None = None) -> NDArray[Any]:
+    """``X`` as a 2-D real array without copying numeric arrays (uint8 stays uint8).
+
+    Rejects sparse matrices, text, complex numbers, NaN/inf, empty arrays and, when
+    ``n_features`` is given, another number of columns (messages phrased as scikit-learn's, whose
+    own checks look for them).
+    """
+    if _is_sparse(X):
+        raise InputError(
+            "err.must", where=where, name="X", expected=Msg("model.exp.dense"), got=describe(X)
+        )
+    if X is None:
+        raise InputError(
+            "err.must", where=where, name="X", expected=Msg("model.exp.array"), got="None"
+        )
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.asarray(X)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                "err.must", where=where, name="X", expected=Msg("exp.numeric"), got=str(exc)
+            ) from None
+    if X.dtype.kind == "c":
+        raise InputError(
+            "err.must", where=where, name="X", expected=Msg("model.exp.real"), got=describe(X)
+        )
+    if X.dtype.kind not in "biuf":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            cls = InputTypeError if isinstance(exc, TypeError) else InputError
+            raise cls(
+                "err.must", where=where, name="X", expected=Msg("exp.numeric"), got=str(exc)
+            ) from None
+    if X.dtype.kind == "b":
+        X = X.view(np.uint8)
+    if X.ndim != 2:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="X",
+            expected=Msg("model.exp.2d"),
+            got=f"{X.ndim}-D array of shape {X.shape}",
+        )
+    for size, unit in ((X.shape[0], "model.unit.samples"), (X.shape[1], "model.unit.features")):
+        if size == 0:
+            raise InputError(
+                "model.too_small", where=where, n=0, unit=Msg(unit), shape=X.shape, minimum=1
+            )
+    if n_features is not None and X.shape[1] != n_features:
+        raise ShapeError("model.n_features", where=where, got=X.shape[1], expected=n_features)
+    if X.dtype.kind == "f":
+        for start in range(0, X.shape[0], EVAL_CHUNK):
+            part = X[start : start + EVAL_CHUNK]
+            if not np.isfinite(part).all():
+                bad = np.argwhere(~np.isfinite(part))[0]
+                got = f"{part[tuple(bad)]} at [{bad[0] + start}, {bad[1]}]"
+                raise InputError(
+                    "err.must", where=where, name="X", expected=Msg("exp.finite"), got=got
+                )
+    return X
+
+
+def _check_y(y: Any, n: int | None, where: str) -> NDArray[Any]:
+    """Class labels as a 1-D array of length ``n``: ints, strings or bools (floats if integral)."""
+    if y is None:
+        raise InputError("model.y_none", where=where)
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(t("model.warn.column_y"), DataConversionWarning, stacklevel=3)
+        y = y.ravel()
+    if y.ndim != 1 or (n is not None and y.shape[0] != n):
+        expected = Msg("exp.shape", shape=f"({'*' if n is None else n},)")
+        raise ShapeError("err.must", where=where, name="y", expected=expected, got=describe(y))
+    if y.dtype.kind == "O":
+        try:
+            text = all(isinstance(v, str) for v in y)
+            y = y.astype(str if text else np.float64)
+        except (TypeError, ValueError):
+            raise InputError(
+                "err.must",
+                where=where,
+                name="y",
+                expected=Msg("model.exp.labels"),
+                got=Msg("model.got.label_type", kind="object"),
+            ) from None
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all():
+            raise InputError(
+                "err.must",
+                where=where,
+                name="y",
+                expected=Msg("model.exp.finite_y"),
+                got=_first_nonfinite(y),
+            )
+        if np.any(y != np.round(y)):
+            raise InputError(
+                "err.must",
+                where=where,
+                name="y",
+                expected=Msg("model.exp.labels"),
+                got=Msg("model.got.label_type", kind="continuous"),
+            )
+    elif y.dtype.kind not in "biuU":
+        raise InputError(
+            "err.must",
+            where=where,
+            name="y",
+            expected=Msg("model.exp.labels"),
+            got=Msg("model.got.label_type", kind=str(y.dtype)),
+        )
+    return y
+
+
+def _first_nonfinite(y: NDArray[np.floating]) -> str:
+    i = int(np.argmax(~np.isfinite(y)))
+    return f"{y[i]} at [{i}]"
+
+
+# ---------------------------------------------------------------------- model files
+
+
+def save_model(
+    model: SoftmaxRegression,
+    path: str | os.PathLike[str],
+    *,
+    dataset: str | None = None,
+    accuracy: float | None = None,
+    image_shape: tuple[int, int] | None = None,
+    pixel_max: float | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Write a fitted model to ``path`` (``.npz``, atomically).
+
+    Arrays: ``W`` (K, D), ``b`` (K,), ``classes`` (K,) (ints, floats, bools or strings),
+    ``norm.<name>`` for each fitted preprocessing parameter, and ``meta``: a JSON record with
+    the format and its version, handprop's version, the hyperparameters, the data set, the
+    accuracy, ``image_shape`` and ``pixel_max`` of the inputs, and anything in ``extra``.
+    """
+    from handprop import __version__
+    from handprop.data._files import atomic_write
+
+    model._check_fitted("save_model")
+    classes = np.asarray(model.classes_)
+    if classes.dtype.kind == "O":
+        classes = classes.astype(str)
+    if classes.dtype.kind not in "biufU":
+        raise InputError(
+            "err.must",
+            where="save_model",
+            name="classes_",
+            expected=Msg("model.exp.storable_labels"),
+            got=describe(classes),
+        )
+    norm = model.normalizer_
+    arrays: dict[str, NDArray[Any]] = {
+        "W": np.asarray(model.coef_),
+        "b": np.asarray(model.intercept_),
+        "classes": classes,
+    }
+    norm_kind = "none"
+    if norm is not None:
+        norm_kind = norm.kind
+        for name, value in norm.params().items():
+            arrays[f"norm.{name}"] = np.asarray(value)
+    params = {
+        k: v
+        for k, v in model.get_params().items()
+        if v is None or isinstance(v, (str, int, float, bool))
+    }
+    params.setdefault("random_state", None)
+    meta = {
+        **dict(extra or {}),
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "handprop_version": __version__,
+        "n_features": int(model.coef_.shape[1]),
+        "n_classes": int(model.coef_.shape[0]),
+        "normalize": norm_kind,
+        "hyperparameters": params,
+        "epochs_completed": int(getattr(model, "n_iter_", 0)),
+        "interrupted": bool(getattr(model, "interrupted_", False)),
+        "loss_curve": [float(v) for v in getattr(model, "loss_curve_", [])],
+        "dataset": dataset,
+        "accuracy": None if accuracy is None else float(accuracy),
+        "image_shape": None if image_shape is None else [int(s) for s in image_shape],
+        "pixel_max": None if pixel_max is None else float(pixel_max),
+    }
+    arrays["meta"] = np.array(json.dumps(meta, allow_nan=False))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    with atomic_write(path) as handle:
+        handle.write(buf.getvalue())
+
+
+def load_model(path: str | os.PathLike[str]) -> SoftmaxRegression:
+    """Read a model file written by :func:`save_model` (never unpickles anything).
+
+    Every part is checked: a zip archive of plain arrays, the format name and version, the
+    shapes of W, b and classes, finite numbers, the preprocessing parameters. A file that fails
+    any check raises FileFormatError naming the file and what is wrong. The metadata is in
+    ``model.metadata_``.
+    """
+    path = Path(path)
+
+    def bad(problem: Msg) -> FileFormatError:
+        return FileFormatError("model.bad_file", path=str(path), problem=problem)
+
+    if not path.is_file():
+        raise InputError(
+            "err.must",
+            where="load_model",
+            name=str(path),
+            expected=Msg("train.exp.existing_file"),
+            got=Msg("train.got.missing"),
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise bad(Msg("model.problem.not_zip")) from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_MODEL_BYTES:
+        raise bad(Msg("model.problem.too_big", size=total, limit=MAX_MODEL_BYTES))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise bad(Msg("model.problem.pickle")) from None
+        raise bad(Msg("train.problem.unreadable", detail=str(exc)[:80])) from None
+    except Exception as exc:
+        raise bad(Msg("train.problem.unreadable", detail=type(exc).__name__)) from None
+    for name in ("W", "b", "classes", "meta"):
+        if name not in arrays:
+            raise bad(Msg("train.problem.missing", name=name))
+    meta_arr = arrays["meta"]
+    if meta_arr.dtype.kind != "U" or meta_arr.shape != ():
+        raise bad(Msg("model.problem.meta", detail="meta"))
+    try:
+        meta = json.loads(str(meta_arr[()]))
+    except ValueError:
+        raise bad(Msg("model.problem.meta", detail="JSON")) from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        got = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise bad(Msg("train.problem.format", got=repr(got)))
+    version = meta.get("format_version")
+    if not isinstance(version, int) or not 1 <= version <= MODEL_FORMAT_VERSION:
+        raise bad(Msg("model.problem.version", got=repr(version), supported=MODEL_FORMAT_VERSION))
+    W, b, classes = arrays["W"], arrays["b"], arrays["classes"]
+    if W.ndim != 2 or W.dtype.kind != "f" or W.shape[0] < 1 or W.shape[1] < 1:
+        raise bad(Msg("model.problem.array", name="W", expected="(K, D) floats", got=_desc(W)))
+    K, D = W.shape
+    if b.shape != (K,) or b.dtype != W.dtype:
+        raise bad(Msg("model.problem.array", name="b", expected=f"({K},) {W.dtype}", got=_desc(b)))
+    if classes.shape != (K,) or classes.dtype.kind not in "biufU":
+        raise bad(
+            Msg("model.problem.array", name="classes", expected=f"({K},)", got=_desc(classes))
+        )
+    if len(np.unique(classes)) != K:
+        raise bad(Msg("model.problem.classes"))
+    if not (np.isfinite(W).all() and np.isfinite(b).all()):
+        raise bad(Msg("train.problem.nonfinite"))
+    if meta.get("n_features") != D or meta.get("n_classes") != K:
+        raise bad(Msg("model.problem.meta", detail="n_features/n_classes"))
+    hyper = meta.get("hyperparameters")
+    if not isinstance(hyper, dict):
+        raise bad(Msg("model.problem.meta", detail="hyperparameters"))
+    model = SoftmaxRegression()
+    known = set(model._param_names())
+    model.set_params(**{k: v for k, v in hyper.items() if k in known})
+    model.dtype = np.dtype(W.dtype).name if W.dtype in (np.float32, np.float64) else "float64"
+    if W.dtype not in (np.float32, np.float64):
+        W, b = W.astype(np.float64), b.astype(np.float64)
+    kind = meta.get("normalize", "none")
+    if kind not in NORMALIZE_KINDS:
+        raise bad(Msg("model.problem.meta", detail="normalize"))
+    normalizer = None
+    if kind != "none":
+        from handprop.data.preprocessing import Normalizer
+
+        params = {k[len("norm.") :]: v for k, v in arrays.items() if k.startswith("norm.")}
+        try:
+            normalizer = Normalizer.from_params(kind, params)
+        except Exception:
+            raise bad(Msg("model.problem.meta", detail="normalization parameters")) from None
+    model.normalize = None if kind == "none" else kind
+    model.coef_, model.intercept_, model.classes_ = W, b, classes
+    model.n_features_in_ = D
+    model.normalizer_ = normalizer
+    model._velocity = (np.zeros_like(W), np.zeros_like(b))
+    model._rng = model._generator()
+    model.history_ = []
+    curve = meta.get("loss_curve") or []
+    model.loss_curve_ = [float(v) for v in curve] if isinstance(curve, list) else []
+    model.n_iter_ = int(meta.get("epochs_completed") or 0)
+    model.t_ = 0
+    model.interrupted_ = bool(meta.get("interrupted", False))
+    model.metadata_ = meta
+    image_shape = meta.get("image_shape")
+    if image_shape is not None and (
+        not isinstance(image_shape, list)
+        or len(image_shape) != 2
+        or not all(isinstance(s, int) and s > 0 for s in image_shape)
+        or math.prod(image_shape) != D
+    ):
+        raise bad(Msg("model.problem.meta", detail="image_shape"))
+    return model
+
+
+def _desc(arr: NDArray[Any]) -> str:
+    return f"shape {arr.shape}, dtype {arr.dtype}"
+
+
+def export_state_dict(model: SoftmaxRegression) -> dict[str, Any]:
+    """``{"weight": (K, D), "bias": (K,)}`` as torch tensors, loadable by ``nn.Linear(D, K)``.
+
+    The preprocessing is not part of a Linear layer: apply ``model.normalizer_`` first.
+    """
+    import torch
+
+    model._check_fitted("export_state_dict")
+    return {
+        "weight": torch.from_numpy(np.array(model.coef_)),
+        "bias": torch.from_numpy(np.array(model.intercept_)),
+    }
+
+
+def import_state_dict(
+    state_dict: Mapping[str, Any],
+    classes: Any = None,
+    *,
+    normalizer: Any = None,
+) -> SoftmaxRegression:
+    """A fitted SoftmaxRegression from an ``nn.Linear`` ``state_dict`` (``weight``, ``bias``).
+
+    Keys may carry a module prefix (``"fc.weight"``) if there is exactly one weight and bias.
+    ``classes`` are the labels of the K outputs (default ``0..K-1``); ``normalizer`` an optional
+    fitted :class:`~handprop.data.preprocessing.Normalizer` applied to inputs first.
+    """
+    where = "import_state_dict"
+
+    def pick(suffix: str) -> NDArray[Any]:
+        keys = [k for k in state_dict if k == suffix or str(k).endswith("." + suffix)]
+        if len(keys) != 1:
+            raise InputError(
+                "err.must",
+                where=where,
+                name="state_dict",
+                expected=Msg("model.exp.state_dict"),
+                got=repr(sorted(map(str, state_dict))),
+            )
+        value = state_dict[keys[0]]
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        return np.array(value)
+
+    W, b = pick("weight"), pick("bias")
+    if W.ndim != 2 or b.shape != (W.shape[0],) or W.dtype.kind != "f":
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="weight, bias",
+            expected=Msg("exp.shape", shape="(K, D), (K,)"),
+            got=f"{W.shape}, {b.shape}",
+        )
+    K, D = W.shape
+    labels = np.arange(K) if classes is None else np.asarray(classes)
+    if labels.shape != (K,):
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="classes",
+            expected=Msg("exp.shape", shape=f"({K},)"),
+            got=describe(labels),
+        )
+    dtype = "float64" if W.dtype == np.float64 else "float32"
+    model = SoftmaxRegression(
+        normalize=None if normalizer is None else normalizer.kind,
+        pixel_max=None if normalizer is None else normalizer.pixel_max,
+        dtype=dtype,
+    )
+    model.coef_ = W.astype(dtype, copy=False)
+    model.intercept_ = b.astype(dtype)
+    model.classes_ = labels
+    model.n_features_in_ = D
+    model.normalizer_ = normalizer
+    model._velocity = (np.zeros_like(model.coef_), np.zeros_like(model.intercept_))
+    model._rng = model._generator()
+    model.history_, model.loss_curve_, model.n_iter_, model.t_ = [], [], 0, 0
+    model.interrupted_ = False
+    return model

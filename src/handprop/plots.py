@@ -1,0 +1,176 @@
+"""PNG plots of a training run and a model: curves, the weights as images, a confusion matrix.
+
+matplotlib is imported inside the functions and used through its object API (``Figure`` with
+the Agg canvas), so nothing here touches pyplot's global state or needs a display. Every file
+is written atomically. Titles and labels come from the message catalogue; Chinese text is used
+only when a font with CJK glyphs is installed (otherwise the labels fall back to English
+rather than drawing empty boxes).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop.messages import t
+
+_CJK_FONT: str | bool | None = False  # False: not looked up yet
+
+
+def _cjk_font() -> str | None:
+    """Name of an installed font with CJK glyphs, or None."""
+    global _CJK_FONT
+    if _CJK_FONT is False:
+        from matplotlib import font_manager
+
+        hints = ("CJK", "WenQuanYi", "Noto Sans SC", "SimHei", "Heiti", "PingFang", "Droid Sans")
+        names = sorted({f.name for f in font_manager.fontManager.ttflist})
+        _CJK_FONT = next((n for n in names if any(h in n for h in hints)), None)
+    return _CJK_FONT or None
+
+
+def _lang_and_font(lang: str) -> tuple[str, dict[str, Any]]:
+    if lang == "zh":
+        font = _cjk_font()
+        if font is None:
+            return "en", {}
+        return "zh", {"fontfamily": font}
+    return "en", {}
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from handprop.data._files import atomic_write
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    with atomic_write(path) as handle:
+        handle.write(buf.getvalue())
+    return Path(path)
+
+
+def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: str = "en") -> Path:
+    """Loss (left) and accuracy (right) per epoch from ``history`` (EpochRecord list or dicts).
+
+    Plots the training loss and accuracy, and the validation and test figures when present.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    lang, font = _lang_and_font(lang)
+    rows = [r if isinstance(r, dict) else r.to_dict() for r in history]
+    epochs = [r["epoch"] for r in rows]
+    fig = _figure(10, 4)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+
+    def series(ax: Any, label: str, getter: Any) -> None:
+        values = [getter(r) for r in rows]
+        if any(v is not None for v in values):
+            ys = [math.nan if v is None else v for v in values]
+            ax.plot(epochs, ys, marker="o", label=t(label, lang))
+
+    series(ax_loss, "train.plot.train", lambda r: r["loss"])
+    series(ax_loss, "train.plot.validation", lambda r: r.get("val_loss"))
+    series(ax_loss, "train.plot.test", lambda r: (r.get("metrics") or {}).get("test_loss"))
+    series(ax_acc, "train.plot.train", lambda r: r["train_accuracy"])
+    series(ax_acc, "train.plot.validation", lambda r: r.get("val_accuracy"))
+    series(ax_acc, "train.plot.test", lambda r: (r.get("metrics") or {}).get("test_accuracy"))
+    for ax, title in ((ax_loss, "train.plot.loss"), (ax_acc, "train.plot.accuracy")):
+        ax.set_title(t(title, lang), **font)
+        ax.set_xlabel(t("train.plot.epoch", lang), **font)
+        ax.grid(True, alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if ax.lines:
+            ax.legend(prop={"family": font["fontfamily"]} if font else None)
+    return _save(fig, path)
+
+
+def plot_weights(
+    W: NDArray[np.floating],
+    image_shape: tuple[int, int],
+    class_names: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+) -> Path:
+    """Each row ``W[k]`` (D = H x W) drawn as an image: red where a pixel's ink raises the
+    score of class k, blue where it lowers it (one symmetric colour scale for all classes).
+    """
+    lang, font = _lang_and_font(lang)
+    K = W.shape[0]
+    cols = min(K, 5)
+    rows = math.ceil(K / cols)
+    fig = _figure(2.0 * cols, 2.2 * rows + 0.4)
+    limit = float(np.max(np.abs(W))) or 1.0
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    image = None
+    for k, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= K:
+            ax.set_visible(False)
+            continue
+        image = ax.imshow(
+            np.asarray(W[k], dtype=np.float64).reshape(image_shape),
+            cmap="RdBu_r",
+            vmin=-limit,
+            vmax=limit,
+            interpolation="nearest",
+        )
+        ax.set_title(str(class_names[k]), fontsize=10, **font)
+    fig.suptitle(t("train.plot.weights", lang), **font)
+    if image is not None:
+        fig.colorbar(image, ax=list(axes[:K]), shrink=0.6)
+    return _save(fig, path)
+
+
+def plot_confusion(
+    confusion: NDArray[np.integer],
+    class_names: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+) -> Path:
+    """The confusion matrix (rows: true class, columns: predicted), counts written in cells."""
+    lang, font = _lang_and_font(lang)
+    C = np.asarray(confusion)
+    K = C.shape[0]
+    size = max(4.0, 0.55 * K + 2.5)
+    fig = _figure(size, size)
+    ax = fig.subplots()
+    image = ax.imshow(C, cmap="Blues", interpolation="nearest")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    ticks = np.arange(K)
+    names = [str(c) for c in class_names]
+    ax.set_xticks(ticks, names, rotation=45, ha="right", **font)
+    ax.set_yticks(ticks, names, **font)
+    ax.set_xlabel(t("train.plot.predicted", lang), **font)
+    ax.set_ylabel(t("train.plot.true", lang), **font)
+    ax.set_title(t("train.plot.confusion", lang), **font)
+    threshold = C.max() / 2 if C.size else 0
+    if K <= 30:
+        for i in range(K):
+            for j in range(K):
+                ax.text(
+                    j,
+                    i,
+                    str(int(C[i, j])),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if C[i, j] > threshold else "black",
+                )
+    return _save(fig, path)
