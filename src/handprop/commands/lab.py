@@ -1,0 +1,273 @@
+"""``handprop lab ...``: the pitfall experiments, and the hidden-layer step trace.
+
+Each experiment prints its tables and a conclusion drawn from the measured numbers (or, with
+``--format json``, the numbers), and saves its PNG plots in ``--plots`` (default
+``handprop-lab/``; ``--no-plots`` skips them). ``lab all --out DIR`` runs every experiment and
+writes ``DIR/report.md`` with the plots beside it. numpy and the experiment code load when a
+command runs; matplotlib only when plots are drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from handprop.commands._options import format_option, lang_option
+from handprop.messages import resolve_lang, t
+
+_HELP_LANG = resolve_lang(None)
+DEFAULT_PLOTS = "handprop-lab"
+
+
+def _h(key: str) -> str:
+    return t(f"lab.help.{key}", _HELP_LANG)
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed, --dataset, --data-dir, --epochs, --format text|json, --lang."""
+    func = click.option("--seed", type=int, default=0, show_default=True, help=_h("seed"))(func)
+    func = click.option("--dataset", default="mnist-5k", show_default=True, help=_h("dataset"))(
+        func
+    )
+    func = click.option(
+        "--data-dir", type=click.Path(file_okay=False), default=None, help=_h("data_dir")
+    )(func)
+    func = click.option(
+        "--epochs", type=click.IntRange(1, 10_000), default=None, help=_h("epochs")
+    )(func)
+    func = format_option("text", "json")(func)
+    return lang_option(func)
+
+
+def _plots_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--plots",
+        "plots_dir",
+        type=click.Path(file_okay=False),
+        default=DEFAULT_PLOTS,
+        show_default=True,
+        help=_h("plots"),
+    )(func)
+    return click.option("--no-plots", is_flag=True, default=False, help=_h("no_plots"))(func)
+
+
+def _mlp_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--hidden", type=click.IntRange(2, 4096), default=32, show_default=True, help=_h("hidden")
+    )(func)
+    return click.option(
+        "--activation",
+        type=click.Choice(["relu", "tanh"]),
+        default="relu",
+        show_default=True,
+        help=_h("activation"),
+    )(func)
+
+
+def _lr_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lr",
+        type=click.FloatRange(min=0, min_open=True),
+        default=0.1,
+        show_default=True,
+        help=_h("lr"),
+    )(func)
+
+
+def _run(
+    name: str,
+    fmt: str,
+    lang: str,
+    plots_dir: str,
+    no_plots: bool,
+    options: dict[str, Any],
+) -> int:
+    from handprop import lab as L
+
+    options = {k: v for k, v in options.items() if v is not None}
+    result = L.run_experiment(name, **options)
+    if not no_plots:
+        L.write_plots(name, result, plots_dir, lang)
+    if fmt == "json":
+        click.echo(L.to_json(result.to_dict()))
+    else:
+        click.echo(L.render_text(name, result, lang))
+    return 0
+
+
+@click.group(help=_h("group"))
+def lab() -> None:
+    """The pitfall lab."""
+
+
+@lab.command(help=_h("overflow"))
+@_common
+@_plots_option
+@_lr_option
+def overflow(
+    seed: int,
+    dataset: str,
+    data_dir: str | None,
+    epochs: int | None,
+    fmt: str,
+    lang: str,
+    plots_dir: str,
+    no_plots: bool,
+    lr: float,
+) -> int:
+    opts = {"dataset": dataset, "seed": seed, "data_dir": data_dir, "epochs": epochs, "lr": lr}
+    return _run("overflow", fmt, lang, plots_dir, no_plots, opts)
+
+
+@lab.command(help=_h("normalize"))
+@_common
+@_plots_option
+@_lr_option
+@click.option(
+    "--target", type=click.FloatRange(0, 1, min_open=True), default=None, help=_h("target")
+)
+def normalize(
+    seed: int,
+    dataset: str,
+    data_dir: str | None,
+    epochs: int | None,
+    fmt: str,
+    lang: str,
+    plots_dir: str,
+    no_plots: bool,
+    lr: float,
+    target: float | None,
+) -> int:
+    opts = {
+        "dataset": dataset,
+        "seed": seed,
+        "data_dir": data_dir,
+        "epochs": epochs,
+        "lr": lr,
+        "target": target,
+    }
+    return _run("normalize", fmt, lang, plots_dir, no_plots, opts)
+
+
+@lab.command("init", help=_h("init"))
+@_common
+@_plots_option
+@_lr_option
+@_mlp_options
+def init_(
+    seed: int,
+    dataset: str,
+    data_dir: str | None,
+    epochs: int | None,
+    fmt: str,
+    lang: str,
+    plots_dir: str,
+    no_plots: bool,
+    lr: float,
+    hidden: int,
+    activation: str,
+) -> int:
+    opts = {
+        "dataset": dataset,
+        "seed": seed,
+        "data_dir": data_dir,
+        "epochs": epochs,
+        "lr": lr,
+        "hidden": hidden,
+        "activation": activation,
+    }
+    return _run("init", fmt, lang, plots_dir, no_plots, opts)
+
+
+@lab.command(help=_h("symmetry"))
+@_common
+@_plots_option
+@_lr_option
+@_mlp_options
+def symmetry(
+    seed: int,
+    dataset: str,
+    data_dir: str | None,
+    epochs: int | None,
+    fmt: str,
+    lang: str,
+    plots_dir: str,
+    no_plots: bool,
+    lr: float,
+    hidden: int,
+    activation: str,
+) -> int:
+    opts = {
+        "dataset": dataset,
+        "seed": seed,
+        "data_dir": data_dir,
+        "epochs": epochs,
+        "lr": lr,
+        "hidden": hidden,
+        "activation": activation,
+    }
+    return _run("symmetry", fmt, lang, plots_dir, no_plots, opts)
+
+
+@lab.command("all", help=_h("all"))
+@_common
+@click.option("--out", type=click.Path(file_okay=False), required=True, help=_h("out"))
+def all_(
+    seed: int,
+    dataset: str,
+    data_dir: str | None,
+    epochs: int | None,
+    fmt: str,
+    lang: str,
+    out: str,
+) -> int:
+    from handprop import lab as L
+
+    report = L.run_all(out, dataset=dataset, seed=seed, lang=lang, epochs=epochs, data_dir=data_dir)
+    if fmt == "json":
+        click.echo(L.to_json(report.to_dict()))
+        return 0
+    for name, result in report.results.items():
+        click.echo(L.render_text(name, result, lang))
+        click.echo()
+    click.echo(t("lab.report_written", lang, path=str(report.path)))
+    return 0
+
+
+@lab.command(help=_h("trace"))
+@click.option(
+    "--activation",
+    type=click.Choice(["relu", "tanh"]),
+    default="relu",
+    show_default=True,
+    help=_h("activation"),
+)
+@click.option(
+    "--steps", type=click.IntRange(1, 1000), default=1, show_default=True, help=_h("steps")
+)
+@click.option(
+    "--decimals", type=click.IntRange(0, 12), default=3, show_default=True, help=_h("decimals")
+)
+@format_option("text", "markdown", "json")
+@lang_option
+def trace(activation: str, steps: int, decimals: int, fmt: str, lang: str) -> int:
+    from handprop.mlp import MLP_EXAMPLE, trace_mlp
+    from handprop.render.mlp import render_mlp
+
+    ex = dict(MLP_EXAMPLE)
+    result = trace_mlp(
+        ex["x"],
+        ex["W1"],
+        ex["b1"],
+        ex["W2"],
+        ex["b2"],
+        ex["y"],
+        ex["lr"],
+        activation,
+        steps=steps,
+        classes=ex["classes"],
+    )
+    click.echo(render_mlp(result, fmt, lang=lang, decimals=decimals), nl=False)
+    return 0
