@@ -1,0 +1,530 @@
+"""The ASGI application of the web explorer: pages, their assets, and the JSON endpoints.
+
+Pages (HTML from ``templates/``, texts filled in on the server in the chosen language)::
+
+    GET  /                        the step page: one SGD step, every number, live
+    GET  /train                   the train page: a real data set, curves and weight images
+    GET  /exercise                the exercise page: a problem to fill in, a verdict per cell
+    GET  /static/<name>           the pages' CSS and JavaScript (this package's files only)
+
+JSON endpoints (``lang`` = ``en`` or ``zh`` in the body or the query; errors are
+``{"error": message, "field": name, "path": ..., "key": ...}`` with a 4xx status)::
+
+    GET  /api/texts?lang=zh       the page texts in one language
+    GET  /api/example             the worked example of the notes
+    POST /api/step                {problem, lang, decimals} -> one step: trace JSON, sections
+                                  with MathML formulas, numbers, how each was computed, reasons
+    POST /api/problem/parse       {filename, text} -> the problem read from a TOML/JSON file
+    POST /api/problem/toml        {problem} -> {toml, filename}: the problem as a file to save
+    POST /api/random              {seed?, classes, features} -> a generated problem
+    GET  /api/datasets            the data sets and whether each is on this machine
+    GET  /api/train/state         the current run (if any), defaults and choices
+    POST /api/train/start         {settings} -> {run}; 409 while another run is going
+    POST /api/train/stop          stop after the current batch
+    GET  /api/train/events?run=N  server-sent events of run N (see handprop.web.training)
+    POST /api/exercise/new        {seed?, classes, features} -> a problem to work by hand
+    POST /api/exercise/check      {problem, answers, decimals} -> the checker's verdict per cell
+
+Limits and safety: request bodies over ``max_body`` bytes get 413 (checked from the header and
+while reading); POST bodies must be JSON (``application/json``: a form on another site cannot
+send one without the browser asking first); the step page takes at most 10 x 10; static files
+are served from a fixed list, so no path can reach another file; responses carry a strict
+Content-Security-Policy (scripts and styles from this server only). Nothing is written to disk
+and nothing is fetched from elsewhere: uploaded problem files are parsed in memory, downloads
+are produced by the browser from the returned text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import math
+import re
+import secrets
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from handprop.errors import HandpropError, InputError
+from handprop.messages import CATALOGUE, LANGS, t
+from handprop.web import forms
+
+#: largest request body accepted, in bytes
+MAX_BODY = 1024 * 1024
+#: largest problem file accepted by the upload endpoint, in characters
+MAX_PROBLEM_TEXT = 256 * 1024
+#: hosts a server bound to the loopback interface answers to (DNS-rebinding protection)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+_STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+_STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(css|js|svg)$")
+_PLACEHOLDER = re.compile(r"\{\{\s*(t|lang|page)(?::([a-z0-9_.\-]+))?\s*\}\}")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: such floats become None (the page shows the text instead)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    body = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+class HTTPProblem(Exception):
+    """An error answered with ``status`` and a message key (``web.err.*``)."""
+
+    def __init__(self, status: int, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.params = params
+
+
+def _lang(value: Any, default: str) -> str:
+    if isinstance(value, str) and value.lower().replace("_", "-")[:2] in LANGS:
+        return value.lower()[:2]
+    return default
+
+
+def page_texts(lang: str) -> dict[str, str]:
+    """Every text a page needs, in ``lang``: the ``web.*`` keys (placeholders left in)."""
+    keys = [k for k in CATALOGUE if k.startswith("web.")]
+    return {k: raw_text(k, lang) for k in keys}
+
+
+def raw_text(key: str, lang: str) -> str:
+    """The text of ``key`` in ``lang`` with its ``{placeholders}`` left for the page to fill."""
+    texts = CATALOGUE[key]
+    return texts.get(lang) or texts["en"]
+
+
+def _static_files() -> dict[str, bytes]:
+    """The package's static files, read once: the only files the server ever serves."""
+    folder = resources.files("handprop.web") / "static"
+    files = {}
+    for entry in folder.iterdir():
+        if entry.is_file() and _STATIC_NAME.match(entry.name):
+            files[entry.name] = entry.read_bytes()
+    return files
+
+
+def _templates() -> dict[str, str]:
+    folder = resources.files("handprop.web") / "templates"
+    return {
+        entry.name.removesuffix(".html"): entry.read_text("utf-8")
+        for entry in folder.iterdir()
+        if entry.is_file() and entry.name.endswith(".html")
+    }
+
+
+def render_page(template: str, page: str, lang: str) -> str:
+    """Fill ``{{t:key}}`` (escaped text), ``{{lang}}`` and ``{{page}}`` in ``template``."""
+
+    def fill(match: re.Match[str]) -> str:
+        kind, key = match.group(1), match.group(2)
+        if kind == "lang":
+            return lang
+        if kind == "page":
+            return page
+        return html.escape(raw_text(key or "", lang))
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+# ---------------------------------------------------------------------------------------------
+# middleware
+
+
+class LimitsMiddleware:
+    """413 for a declared body over ``max_body``; security headers on every response."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_body
+            except ValueError:
+                too_big = True
+            if too_big:
+                response = json_response(
+                    {"error": t("web.err.too_big", "en", limit=self.max_body), "field": None},
+                    413,
+                )
+                await response(scope, receive, _with_headers(send))
+                return
+        await self.app(scope, receive, _with_headers(send))
+
+
+def _with_headers(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers") or [])
+            present = {k.lower() for k, _ in headers}
+            extra = {
+                b"content-security-policy": CSP.encode(),
+                b"x-content-type-options": b"nosniff",
+                b"referrer-policy": b"no-referrer",
+                b"x-frame-options": b"DENY",
+                b"cross-origin-opener-policy": b"same-origin",
+                b"cross-origin-resource-policy": b"same-origin",
+            }
+            headers += [(k, v) for k, v in extra.items() if k not in present]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
+
+
+# ---------------------------------------------------------------------------------------------
+# the application
+
+
+def create_app(
+    *,
+    lang: str | None = None,
+    allowed_hosts: list[str] | None = None,
+    max_body: int = MAX_BODY,
+) -> Starlette:
+    """The web explorer as an ASGI app.
+
+    Parameters
+    ----------
+    lang : "en" or "zh", optional
+        Language of a page opened without ``?lang=``; default: the browser's Accept-Language
+        (zh when it prefers Chinese), else en.
+    allowed_hosts : list of str, optional
+        Host names the server answers to (others get 400); None accepts any. ``handprop serve``
+        passes the loopback names when bound to 127.0.0.1, so a web page on another site
+        cannot reach the server through DNS rebinding.
+    max_body : int
+        Largest request body in bytes (413 beyond).
+    """
+    from handprop.web.training import TrainingRunner
+
+    static = _static_files()
+    templates = _templates()
+    runner = TrainingRunner()
+    fixed_lang = _lang(lang, "") or None
+
+    def request_lang(request: Request, body: Any = None) -> str:
+        if isinstance(body, dict) and "lang" in body:
+            return _lang(body["lang"], fixed_lang or "en")
+        if "lang" in request.query_params:
+            return _lang(request.query_params["lang"], fixed_lang or "en")
+        if fixed_lang:
+            return fixed_lang
+        accept = request.headers.get("accept-language", "")
+        first = accept.split(",")[0].strip().lower()
+        return "zh" if first.startswith("zh") else "en"
+
+    async def read_json(request: Request) -> Any:
+        if request.method == "POST":
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                raise HTTPProblem(415, "web.err.content_type")
+        size = 0
+        chunks = []
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                raise HTTPProblem(413, "web.err.too_big", limit=max_body)
+            chunks.append(chunk)
+        try:
+            return json.loads(b"".join(chunks).decode("utf-8") or "null")
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise HTTPProblem(400, "web.err.json") from None
+
+    def endpoint(
+        handler: Callable[[Request, Any, str], Any],
+    ) -> Callable[[Request], Any]:
+        """Wrap ``handler(request, body, lang)``: JSON in, JSON out, errors as 4xx JSON."""
+
+        async def run(request: Request) -> Response:
+            lang = request_lang(request)
+            try:
+                body = await read_json(request) if request.method == "POST" else None
+                lang = request_lang(request, body)
+                result = handler(request, body, lang)
+                if asyncio.iscoroutine(result):
+                    result = await result
+                if isinstance(result, Response):
+                    return result
+                return json_response(result)
+            except HTTPProblem as problem:
+                data = {"error": t(problem.key, lang, **problem.params), "field": None}
+                return json_response(data, problem.status)
+            except HandpropError as err:
+                status = 409 if err.key == "web.err.busy" else 422
+                return json_response(forms.error_data(err, lang), status)
+
+        return run
+
+    # ------------------------------------------------------------------ pages and assets
+    def page(name: str) -> Callable[[Request], Any]:
+        async def show(request: Request) -> Response:
+            lang = request_lang(request)
+            return HTMLResponse(
+                render_page(templates[name], name, lang),
+                headers={"Cache-Control": "no-store"},
+            )
+
+        return show
+
+    async def static_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        data = static.get(name)
+        if data is None:
+            return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
+        suffix = name[name.rindex(".") :]
+        return Response(data, media_type=_STATIC_TYPES[suffix])
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return json_response({"error": t("web.err.method", request_lang(request))}, 405)
+
+    # ------------------------------------------------------------------ step page
+    def texts(request: Request, body: Any, lang: str) -> Any:
+        return {"lang": lang, "texts": page_texts(lang)}
+
+    def example(request: Request, body: Any, lang: str) -> Any:
+        from handprop.problem import problem_from_mapping
+        from handprop.trace import WORKED_EXAMPLE
+        from handprop.web.step_view import problem_text
+
+        problem = problem_from_mapping(dict(WORKED_EXAMPLE), where="example")
+        return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
+
+    def step(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web.step_view import step_view
+
+        body = body if isinstance(body, dict) else {}
+        decimals = forms.int_in_range(
+            body.get("decimals", 3), "decimals", "step", forms.MIN_DECIMALS, forms.MAX_DECIMALS
+        )
+        problem = forms.page_problem(body.get("problem"), where="step")
+        return step_view(problem, lang, decimals)
+
+    def parse_problem(request: Request, body: Any, lang: str) -> Any:
+        from handprop.problem import parse_problem_text, problem_from_mapping
+        from handprop.web.step_view import problem_text
+
+        body = body if isinstance(body, dict) else {}
+        name = body.get("filename")
+        name = name if isinstance(name, str) and name.strip() else "problem"
+        name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:120]
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise InputError("web.err.no_text", where=name)
+        if len(text) > MAX_PROBLEM_TEXT:
+            raise InputError(
+                "core.err.file_too_big", where=name, size=len(text), limit=MAX_PROBLEM_TEXT
+            )
+        text = text.removeprefix("\ufeff")
+        lower = name.lower()
+        if lower.endswith(".json"):
+            kind = "JSON"
+        elif lower.endswith(".toml"):
+            kind = "TOML"
+        else:
+            kind = "JSON" if text.lstrip().startswith("{") else "TOML"
+        data = parse_problem_text(text, name, kind)
+        problem = problem_from_mapping(data, where=name)
+        forms.check_page_size(problem, name)
+        return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
+
+    def to_toml(request: Request, body: Any, lang: str) -> Any:
+        body = body if isinstance(body, dict) else {}
+        problem = forms.page_problem(body.get("problem"), where="step")
+        return {"toml": problem.to_toml(), "filename": "problem.toml"}
+
+    def random_problem(request: Request, body: Any, lang: str) -> Any:
+        from handprop.exercise import generate_problem
+        from handprop.web.step_view import problem_text
+
+        body = body if isinstance(body, dict) else {}
+        seed = body.get("seed")
+        seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
+        problem = generate_problem(
+            seed,
+            classes=forms.int_or_text(body.get("classes", 3)),
+            features=forms.int_or_text(body.get("features", 3)),
+        )
+        return {"seed": seed, "problem": problem.to_dict(), "problem_text": problem_text(problem)}
+
+    # ------------------------------------------------------------------ train page
+    def datasets(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web.training import available_datasets
+
+        return {"datasets": available_datasets(lang)}
+
+    def train_state(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web import training
+
+        run = runner.current
+        return {
+            "run": None if run is None else run.run_id,
+            "running": bool(run is not None and run.running),
+            "defaults": training.defaults(),
+            "choices": {"init": training.INITS, "normalize": training.NORMALIZATIONS},
+            "limits": {"epochs": training.MAX_EPOCHS, "batch_size": training.MAX_BATCH_SIZE},
+        }
+
+    def train_start(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web.training import available_datasets, check_settings
+
+        body = body if isinstance(body, dict) else {}
+        names = [d["name"] for d in available_datasets(lang) if d["available"]]
+        settings = check_settings(body.get("settings", {}), names)
+        run = runner.start(settings)
+        return {"run": run.run_id, "settings": settings}
+
+    def train_stop(request: Request, body: Any, lang: str) -> Any:
+        run = runner.stop()
+        return {"run": None if run is None else run.run_id}
+
+    async def train_events(request: Request) -> Response:
+        from handprop.web.training import localize_event
+
+        lang = request_lang(request)
+        try:
+            run_id = int(request.query_params.get("run", ""))
+            since = int(request.query_params.get("since", "0"))
+            last = request.headers.get("last-event-id")
+            if last is not None:
+                since = max(since, int(last) + 1)
+        except ValueError:
+            return json_response({"error": t("web.err.run", lang), "field": "run"}, 400)
+        run = runner.get(run_id)
+        if run is None:
+            return json_response({"error": t("web.err.run", lang), "field": "run"}, 404)
+
+        async def stream() -> AsyncIterator[str]:
+            index = max(since, 0)
+            idle = 0.0
+            while True:
+                events = run.since(index)
+                for event in events:
+                    index += 1
+                    data = localize_event(event, lang)
+                    text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+                    yield f"id: {data['seq']}\ndata: {text}\n\n"
+                if not events:
+                    if run.finished.is_set() and not run.since(index):
+                        return
+                    idle += 0.1
+                    if idle >= 15:
+                        idle = 0.0
+                        yield ": still here\n\n"
+                    await asyncio.sleep(0.1)
+                else:
+                    idle = 0.0
+
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    # ------------------------------------------------------------------ exercise page
+    def exercise_new(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web.exercise_view import new_exercise
+
+        body = body if isinstance(body, dict) else {}
+        seed = body.get("seed")
+        seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
+        return new_exercise(
+            seed,
+            forms.int_or_text(body.get("classes", 3)),
+            forms.int_or_text(body.get("features", 3)),
+            lang,
+        )
+
+    def exercise_check(request: Request, body: Any, lang: str) -> Any:
+        from handprop.web.exercise_view import check_exercise
+
+        body = body if isinstance(body, dict) else {}
+        return check_exercise(
+            body.get("problem"), body.get("answers"), body.get("decimals", 3), lang
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+
+    routes = [
+        Route("/", page("step")),
+        Route("/train", page("train")),
+        Route("/exercise", page("exercise")),
+        Route("/static/{name}", static_file),
+        Route("/api/texts", endpoint(texts)),
+        Route("/api/example", endpoint(example)),
+        Route("/api/step", endpoint(step), methods=["POST"]),
+        Route("/api/problem/parse", endpoint(parse_problem), methods=["POST"]),
+        Route("/api/problem/toml", endpoint(to_toml), methods=["POST"]),
+        Route("/api/random", endpoint(random_problem), methods=["POST"]),
+        Route("/api/datasets", endpoint(datasets)),
+        Route("/api/train/state", endpoint(train_state)),
+        Route("/api/train/start", endpoint(train_start), methods=["POST"]),
+        Route("/api/train/stop", endpoint(train_stop), methods=["POST"]),
+        Route("/api/train/events", train_events),
+        Route("/api/exercise/new", endpoint(exercise_new), methods=["POST"]),
+        Route("/api/exercise/check", endpoint(exercise_check), methods=["POST"]),
+    ]
+    middleware = []
+    if allowed_hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+    middleware.append(Middleware(LimitsMiddleware, max_body=max_body))
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={404: not_found, 405: not_allowed},
+        lifespan=lifespan,
+    )
+    app.state.runner = runner
+    return app
