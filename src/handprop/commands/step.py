@@ -57,7 +57,8 @@ def show(result: Trace, fmt: str, lang: str, decimals: int) -> None:
 @_shared_options
 def demo(lang: str, fmt: str, decimals: int, steps: int) -> int:
     ex = WORKED_EXAMPLE
-    result = trace(ex["X"], ex["W"], ex["b"], ex["y"], ex["lr"], steps=steps, classes=ex["classes"])
+    classes = t("core.demo.class_names", lang).split(",")  # the notes' cat/dog/pig story
+    result = trace(ex["X"], ex["W"], ex["b"], ex["y"], ex["lr"], steps=steps, classes=classes)
     show(result, fmt, lang, decimals)
     return 0
 

@@ -5,6 +5,7 @@ terminal, LaTeX in Markdown), so both languages share every formula.
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "core.demo.class_names": {"en": "cat,dog,pig", "zh": "猫,狗,猪"},
     # ------------------------------------------------------------------ titles and setup
     "core.title.one": {
         "en": "One training step of softmax regression, worked by hand",
