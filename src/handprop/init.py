@@ -211,6 +211,14 @@ def uniform(
     return _uniform(gen, a, (K, D), dt), np.zeros(K, dtype=dt)
 
 
+def _xavier_scale(K: int, D: int, gain: Any, c: float) -> float:
+    """``gain * sqrt(c / (fan_in + fan_out))``: the uniform bound (``c = 6``) or the normal std
+    (``c = 2``) of Glorot & Bengio; ``gain`` validated here."""
+    g = positive_float(gain, "gain", _WHERE)
+    fan_in, fan_out = fan_in_and_fan_out(K, D)
+    return g * math.sqrt(c / (fan_in + fan_out))
+
+
 def xavier_uniform(
     num_classes: int,
     num_features: int,
@@ -225,9 +233,7 @@ def xavier_uniform(
     fan_out = num_classes. For 784 -> 10: ``a = sqrt(6 / 794) ~ 0.0869``.
     """
     K, D, gen, dt = _setup(num_classes, num_features, rng, dtype)
-    g = positive_float(gain, "gain", _WHERE)
-    fan_in, fan_out = fan_in_and_fan_out(K, D)
-    a = g * math.sqrt(6.0 / (fan_in + fan_out))
+    a = _xavier_scale(K, D, gain, 6.0)
     return _uniform(gen, a, (K, D), dt), np.zeros(K, dtype=dt)
 
 
@@ -245,9 +251,7 @@ def xavier_normal(
     fan_out = num_classes. For 784 -> 10: ``std = sqrt(2 / 794) ~ 0.0502``.
     """
     K, D, gen, dt = _setup(num_classes, num_features, rng, dtype)
-    g = positive_float(gain, "gain", _WHERE)
-    fan_in, fan_out = fan_in_and_fan_out(K, D)
-    std = g * math.sqrt(2.0 / (fan_in + fan_out))
+    std = _xavier_scale(K, D, gain, 2.0)
     return _normal(gen, 0.0, std, (K, D), dt), np.zeros(K, dtype=dt)
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from numpy.typing import DTypeLike, NDArray
 from handprop import functional as F
 from handprop.errors import InputError, ShapeError, TrainingDivergedError
 from handprop.messages import Msg
+from handprop.trace import Steps, plain
 from handprop.train import EpochRecord, Transform
 from handprop.validation import (
     as_float_array,
@@ -480,39 +481,13 @@ class MLPStepRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain numbers and nested lists, full precision."""
-        out = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, np.ndarray):
-                value = value.tolist()
-            elif isinstance(value, np.generic):
-                value = value.item()
-            out[name] = value
+        out = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
         out["correct"] = self.correct
         return out
 
 
-@dataclass
-class MLPTrace:
+class MLPTrace(Steps[MLPStepRecord]):
     """Several :class:`MLPStepRecord` on one sample, optionally with class names."""
-
-    steps: list[MLPStepRecord]
-    classes: list[str] | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def __getitem__(self, i: int) -> MLPStepRecord:
-        return self.steps[i]
-
-    @property
-    def first(self) -> MLPStepRecord:
-        return self.steps[0]
-
-    def to_json_data(self) -> dict[str, Any] | list[dict[str, Any]]:
-        records = [s.to_dict() for s in self.steps]
-        return records[0] if len(records) == 1 else records
 
     def _repr_markdown_(self) -> str:
         from handprop.render.mlp import render_mlp_markdown

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -103,13 +103,14 @@ class StepRecord:
         out: dict[str, Any] = {}
         names = list(JSON_KEYS) + [f for f in self.__dataclass_fields__ if f not in JSON_KEYS]
         for name in names:
-            out[name] = _plain(getattr(self, name))
+            out[name] = plain(getattr(self, name))
         out["correct"] = self.correct
         out["chain_rule_gap"] = self.chain_rule_gap
         return out
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready Python: arrays become nested lists, numpy scalars Python numbers."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -117,28 +118,44 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass
-class Trace:
-    """A sequence of :class:`StepRecord` on one sample, optionally with class names."""
+class _Record(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
 
-    steps: list[StepRecord]
+
+RecordT = TypeVar("RecordT", bound=_Record)
+
+
+@dataclass
+class Steps(Generic[RecordT]):
+    """A sequence of step records on one sample, optionally with class names.
+
+    The container both models share: :class:`Trace` (softmax regression, :class:`StepRecord`)
+    and :class:`handprop.mlp.MLPTrace` (the hidden-layer network) differ only in how a
+    notebook shows them.
+    """
+
+    steps: list[RecordT]
     classes: list[str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.steps)
 
-    def __getitem__(self, i: int) -> StepRecord:
+    def __getitem__(self, i: int) -> RecordT:
         return self.steps[i]
 
     @property
-    def first(self) -> StepRecord:
+    def first(self) -> RecordT:
         return self.steps[0]
 
     def to_json_data(self) -> dict[str, Any] | list[dict[str, Any]]:
         """One object for a single step, a list for several (as ``--format json`` prints)."""
         records = [s.to_dict() for s in self.steps]
         return records[0] if len(records) == 1 else records
+
+
+class Trace(Steps[StepRecord]):
+    """A sequence of :class:`StepRecord` on one sample, optionally with class names."""
 
     def _repr_markdown_(self) -> str:
         from handprop.render.markdown import render_markdown

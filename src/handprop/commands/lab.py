@@ -53,17 +53,20 @@ def _plots_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--no-plots", is_flag=True, default=False, help=_h("no_plots"))(func)
 
 
+_activation_option = click.option(
+    "--activation",
+    type=click.Choice(["relu", "tanh"]),
+    default="relu",
+    show_default=True,
+    help=_h("activation"),
+)
+
+
 def _mlp_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--hidden", type=click.IntRange(2, 4096), default=32, show_default=True, help=_h("hidden")
     )(func)
-    return click.option(
-        "--activation",
-        type=click.Choice(["relu", "tanh"]),
-        default="relu",
-        show_default=True,
-        help=_h("activation"),
-    )(func)
+    return _activation_option(func)
 
 
 def _lr_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,113 +105,29 @@ def lab() -> None:
     """The pitfall lab."""
 
 
-@lab.command(help=_h("overflow"))
-@_common
-@_plots_option
-@_lr_option
-def overflow(
-    seed: int,
-    dataset: str,
-    data_dir: str | None,
-    epochs: int | None,
-    fmt: str,
-    lang: str,
-    plots_dir: str,
-    no_plots: bool,
-    lr: float,
-) -> int:
-    opts = {"dataset": dataset, "seed": seed, "data_dir": data_dir, "epochs": epochs, "lr": lr}
-    return _run("overflow", fmt, lang, plots_dir, no_plots, opts)
+def _experiment(name: str, *extra_options: Callable[..., Any]) -> click.Command:
+    """Register ``lab <name>``: the shared options, then ``extra_options``; run via ``_run``.
+
+    Every option other than the output ones (--format, --lang, --plots, --no-plots) is passed to
+    ``lab.run_experiment(name, ...)`` as a keyword argument; options left unset (None) are dropped.
+    """
+
+    def command(fmt: str, lang: str, plots_dir: str, no_plots: bool, **options: Any) -> int:
+        return _run(name, fmt, lang, plots_dir, no_plots, options)
+
+    for add_options in reversed((_common, _plots_option, _lr_option, *extra_options)):
+        command = add_options(command)
+    return lab.command(name, help=_h(name))(command)
 
 
-@lab.command(help=_h("normalize"))
-@_common
-@_plots_option
-@_lr_option
-@click.option(
+_target_option = click.option(
     "--target", type=click.FloatRange(0, 1, min_open=True), default=None, help=_h("target")
 )
-def normalize(
-    seed: int,
-    dataset: str,
-    data_dir: str | None,
-    epochs: int | None,
-    fmt: str,
-    lang: str,
-    plots_dir: str,
-    no_plots: bool,
-    lr: float,
-    target: float | None,
-) -> int:
-    opts = {
-        "dataset": dataset,
-        "seed": seed,
-        "data_dir": data_dir,
-        "epochs": epochs,
-        "lr": lr,
-        "target": target,
-    }
-    return _run("normalize", fmt, lang, plots_dir, no_plots, opts)
 
-
-@lab.command("init", help=_h("init"))
-@_common
-@_plots_option
-@_lr_option
-@_mlp_options
-def init_(
-    seed: int,
-    dataset: str,
-    data_dir: str | None,
-    epochs: int | None,
-    fmt: str,
-    lang: str,
-    plots_dir: str,
-    no_plots: bool,
-    lr: float,
-    hidden: int,
-    activation: str,
-) -> int:
-    opts = {
-        "dataset": dataset,
-        "seed": seed,
-        "data_dir": data_dir,
-        "epochs": epochs,
-        "lr": lr,
-        "hidden": hidden,
-        "activation": activation,
-    }
-    return _run("init", fmt, lang, plots_dir, no_plots, opts)
-
-
-@lab.command(help=_h("symmetry"))
-@_common
-@_plots_option
-@_lr_option
-@_mlp_options
-def symmetry(
-    seed: int,
-    dataset: str,
-    data_dir: str | None,
-    epochs: int | None,
-    fmt: str,
-    lang: str,
-    plots_dir: str,
-    no_plots: bool,
-    lr: float,
-    hidden: int,
-    activation: str,
-) -> int:
-    opts = {
-        "dataset": dataset,
-        "seed": seed,
-        "data_dir": data_dir,
-        "epochs": epochs,
-        "lr": lr,
-        "hidden": hidden,
-        "activation": activation,
-    }
-    return _run("symmetry", fmt, lang, plots_dir, no_plots, opts)
+overflow = _experiment("overflow")
+normalize = _experiment("normalize", _target_option)
+init_ = _experiment("init", _mlp_options)
+symmetry = _experiment("symmetry", _mlp_options)
 
 
 @lab.command("all", help=_h("all"))
@@ -237,13 +156,7 @@ def all_(
 
 
 @lab.command(help=_h("trace"))
-@click.option(
-    "--activation",
-    type=click.Choice(["relu", "tanh"]),
-    default="relu",
-    show_default=True,
-    help=_h("activation"),
-)
+@_activation_option
 @click.option(
     "--steps", type=click.IntRange(1, 1000), default=1, show_default=True, help=_h("steps")
 )

@@ -12,7 +12,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,6 +84,44 @@ def seeds(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 # ------------------------------------------------------------------------------------------ runs
 
 
+def _settings(experiment: str, result: Any, settings: type) -> dict[str, Any]:
+    return {"experiment": experiment, **{f.name: getattr(result, f.name) for f in fields(settings)}}
+
+
+@dataclass
+class SoftmaxSettings:
+    """The settings an experiment on softmax regression ran with: its result's first fields."""
+
+    dataset: str
+    seed: int
+    init: str
+    lr: float
+    batch_size: int
+    epochs: int
+
+    def settings(self, experiment: str) -> dict[str, Any]:
+        """``{"experiment": experiment, "dataset": ..., ...}``: how ``to_dict`` opens."""
+        return _settings(experiment, self, SoftmaxSettings)
+
+
+@dataclass
+class MLPSettings:
+    """The settings an experiment on the hidden-layer network ran with: its result's first
+    fields."""
+
+    dataset: str
+    seed: int
+    lr: float
+    batch_size: int
+    epochs: int
+    hidden: int
+    activation: str
+
+    def settings(self, experiment: str) -> dict[str, Any]:
+        """``{"experiment": experiment, "dataset": ..., ...}``: how ``to_dict`` opens."""
+        return _settings(experiment, self, MLPSettings)
+
+
 @dataclass
 class Run:
     """One training run, measured after every epoch.
@@ -120,6 +158,28 @@ class Run:
         return data
 
 
+def _measured(run: Run, fit: Callable[[], Any]) -> Any:
+    """Call ``fit()`` and fill ``run`` from the history of the result it returns; return that.
+
+    A :class:`~handprop.errors.TrainingDivergedError` is not raised further: its partial result
+    is used and ``run.diverged`` is set. ``run.seconds`` is the wall time of ``fit()``.
+    """
+    from handprop.errors import TrainingDivergedError
+
+    t0 = time.perf_counter()
+    try:
+        result = fit()
+    except TrainingDivergedError as err:
+        result = err.result
+        run.diverged = True
+    run.seconds = time.perf_counter() - t0
+    for record in result.history:
+        run.train_loss.append(float(record.loss))
+        run.test_loss.append(float(record.metrics["test_loss"]))
+        run.test_accuracy.append(float(record.metrics["test_accuracy"]))
+    return result
+
+
 def train_softmax(
     ds: Any,
     label: str,
@@ -137,7 +197,6 @@ def train_softmax(
 
     ``keep``, if given, receives the final ``W``, ``b`` and ``transform``.
     """
-    from handprop.errors import TrainingDivergedError
     from handprop.init import initialize
     from handprop.train import fit_sgd, loss_and_accuracy
 
@@ -150,9 +209,9 @@ def train_softmax(
         return {"test_loss": loss, "test_accuracy": acc}
 
     run = Run(label)
-    t0 = time.perf_counter()
-    try:
-        result = fit_sgd(
+    result = _measured(
+        run,
+        lambda: fit_sgd(
             ds.X_train,
             ds.y_train,
             W,
@@ -165,15 +224,8 @@ def train_softmax(
             evaluate=evaluate,
             dtype=dtype,
             catch_sigint=False,
-        )
-    except TrainingDivergedError as err:
-        result = err.result
-        run.diverged = True
-    run.seconds = time.perf_counter() - t0
-    for record in result.history:
-        run.train_loss.append(float(record.loss))
-        run.test_loss.append(float(record.metrics["test_loss"]))
-        run.test_accuracy.append(float(record.metrics["test_accuracy"]))
+        ),
+    )
     if keep is not None:
         keep.update(W=result.W, b=result.b, transform=tf)
     return run
@@ -201,7 +253,6 @@ def train_mlp(
     ``distinct_units`` (:func:`distinct_units`); epoch 0 is the initial network.
     ``keep``, if given, receives the initial and the final ``model``.
     """
-    from handprop.errors import TrainingDivergedError
     from handprop.mlp import fit_mlp, init_mlp, loss_and_accuracy
 
     init_rng, shuffle_rng = seeds(seed)
@@ -227,9 +278,9 @@ def train_mlp(
         run.extra["distinct_units"].append(float(distinct_units(net.hidden_units())))
         return {"test_loss": loss, "test_accuracy": acc}
 
-    t0 = time.perf_counter()
-    try:
-        result = fit_mlp(
+    result = _measured(
+        run,
+        lambda: fit_mlp(
             ds.X_train,
             ds.y_train,
             model,
@@ -239,15 +290,8 @@ def train_mlp(
             rng=shuffle_rng,
             transform=tf,
             evaluate=evaluate,
-        )
-    except TrainingDivergedError as err:
-        result = err.result
-        run.diverged = True
-    run.seconds = time.perf_counter() - t0
-    for record in result.history:
-        run.train_loss.append(float(record.loss))
-        run.test_loss.append(float(record.metrics["test_loss"]))
-        run.test_accuracy.append(float(record.metrics["test_accuracy"]))
+        ),
+    )
     if keep is not None:
         keep.update(initial=model, model=result.model)
     return run
@@ -441,6 +485,36 @@ def save_figure(fig: Any, folder: str | Path, name: str) -> Path:
         fig.savefig(handle, format="png", dpi=100)
     pyplot().close(fig)
     return path
+
+
+def loss_accuracy_figure(
+    runs: dict[str, Run],
+    name: Callable[[str], str],
+    lang: str,
+    reference: tuple[int, float, str],
+) -> Any:
+    """Two panels, one curve per run: training loss per epoch (log scale) and test accuracy.
+
+    ``name(label)`` is a run's legend entry; ``reference = (panel, y, label)`` adds a dotted grey
+    line at ``y`` on panel 0 (loss) or 1 (accuracy). Returns the figure, without a title.
+    """
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    ax1, ax2 = axes
+    for label, r in runs.items():
+        epochs = range(1, len(r.train_loss) + 1)
+        ax1.plot(epochs, finite_or_none(r.train_loss), marker="o", label=name(label))
+        ax2.plot(epochs, r.test_accuracy, marker="o", label=name(label))
+    panel, y, line_label = reference
+    axes[panel].axhline(y, color="gray", linestyle=":", label=line_label)
+    ax1.set_yscale("log")
+    ax1.set_xlabel(t("lab.plot.epoch", lang))
+    ax1.set_ylabel(t("lab.plot.train_loss", lang))
+    ax2.set_xlabel(t("lab.plot.epoch", lang))
+    ax2.set_ylabel(t("lab.plot.test_accuracy", lang))
+    ax1.legend(fontsize=8)
+    ax2.legend(fontsize=8)
+    return fig
 
 
 def finite_or_none(values: Sequence[float]) -> list[float]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from handprop.lab._common import (
     DEFAULT_DATASET,
+    MLPSettings,
     Run,
     Sentence,
     Table,
@@ -44,14 +45,7 @@ LARGE_GAP = 0.20
 
 
 @dataclass
-class InitResult:
-    dataset: str
-    seed: int
-    lr: float
-    batch_size: int
-    epochs: int
-    hidden: int
-    activation: str
+class InitResult(MLPSettings):
     softmax: dict[str, Run]
     mlp: dict[str, Run]
     plots: list[str] = field(default_factory=list)
@@ -73,14 +67,7 @@ class InitResult:
             return values[-1] if values else None
 
         return {
-            "experiment": "init",
-            "dataset": self.dataset,
-            "seed": self.seed,
-            "lr": self.lr,
-            "batch_size": self.batch_size,
-            "epochs": self.epochs,
-            "hidden": self.hidden,
-            "activation": self.activation,
+            **self.settings("init"),
             "softmax": {k: r.to_dict() for k, r in self.softmax.items()},
             "mlp": {
                 k: {**r.to_dict(), "final_hidden_spread": spread(r)} for k, r in self.mlp.items()

@@ -20,18 +20,18 @@ from handprop.lab._common import (
     DEFAULT_DATASET,
     Run,
     Sentence,
+    SoftmaxSettings,
     Table,
     epochs_text,
     epochs_to_hold,
     epochs_to_reach,
-    finite_or_none,
     join_sentences,
     load,
+    loss_accuracy_figure,
     num,
     pct,
     plot_lang,
     points,
-    pyplot,
     save_figure,
     single_blas_thread,
     swing,
@@ -73,13 +73,7 @@ class KindSummary:
 
 
 @dataclass
-class NormalizeResult:
-    dataset: str
-    seed: int
-    init: str
-    lr: float
-    batch_size: int
-    epochs: int
+class NormalizeResult(SoftmaxSettings):
     target: float
     pixel_max: float | None
     runs: dict[str, Run]
@@ -99,13 +93,7 @@ class NormalizeResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "experiment": "normalize",
-            "dataset": self.dataset,
-            "seed": self.seed,
-            "init": self.init,
-            "lr": self.lr,
-            "batch_size": self.batch_size,
-            "epochs": self.epochs,
+            **self.settings("normalize"),
             "target": self.target,
             "pixel_max": self.pixel_max,
             "summary": {k: vars(s) for k, s in self.summary.items()},
@@ -312,21 +300,12 @@ def conclusion(result: NormalizeResult, lang: str) -> str:
 
 def plots(result: NormalizeResult, folder: str | Path, lang: str) -> list[Path]:
     """``normalize_curves.png``: training loss (log) and test accuracy per epoch, per kind."""
-    plt = pyplot()
     pl = plot_lang(lang)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
-    for kind, r in result.runs.items():
-        epochs = range(1, len(r.train_loss) + 1)
-        name = t(f"lab.kind.{kind}", pl)
-        ax1.plot(epochs, finite_or_none(r.train_loss), marker="o", label=name)
-        ax2.plot(epochs, r.test_accuracy, marker="o", label=name)
-    ax2.axhline(result.target, color="gray", linestyle=":", label=t("lab.plot.target", pl))
-    ax1.set_yscale("log")
-    ax1.set_xlabel(t("lab.plot.epoch", pl))
-    ax1.set_ylabel(t("lab.plot.train_loss", pl))
-    ax2.set_xlabel(t("lab.plot.epoch", pl))
-    ax2.set_ylabel(t("lab.plot.test_accuracy", pl))
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8)
+    fig = loss_accuracy_figure(
+        result.runs,
+        lambda kind: t(f"lab.kind.{kind}", pl),
+        pl,
+        reference=(1, result.target, t("lab.plot.target", pl)),
+    )
     fig.suptitle(t("lab.plot.normalize_title", pl, dataset=result.dataset, lr=f"{result.lr:g}"))
     return [save_figure(fig, folder, "normalize_curves.png")]

@@ -28,10 +28,11 @@ from handprop.lab._common import (
     DEFAULT_DATASET,
     Run,
     Sentence,
+    SoftmaxSettings,
     Table,
-    finite_or_none,
     join_sentences,
     load,
+    loss_accuracy_figure,
     num,
     pct,
     plot_lang,
@@ -91,15 +92,9 @@ class LogitStage:
 
 
 @dataclass
-class OverflowResult:
+class OverflowResult(SoftmaxSettings):
     """Everything the ``overflow`` experiment measured."""
 
-    dataset: str
-    seed: int
-    init: str
-    lr: float
-    batch_size: int
-    epochs: int
     n_classes: int
     limits: list[Limit]
     logits: list[LogitStage]
@@ -121,13 +116,7 @@ class OverflowResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "experiment": "overflow",
-            "dataset": self.dataset,
-            "seed": self.seed,
-            "init": self.init,
-            "lr": self.lr,
-            "batch_size": self.batch_size,
-            "epochs": self.epochs,
+            **self.settings("overflow"),
             "uniform_loss": self.uniform_loss,
             "limits": [vars(x) for x in self.limits],
             "logits": [vars(x) for x in self.logits],
@@ -439,20 +428,12 @@ def plots(result: OverflowResult, folder: str | Path, lang: str) -> list[Path]:
     ax.legend(fontsize=8)
     paths.append(save_figure(fig, folder, "overflow_logits.png"))
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
-    for kind, r in result.runs.items():
-        epochs = range(1, len(r.train_loss) + 1)
-        name = t(f"lab.inputs.{kind}", pl)
-        ax1.plot(epochs, finite_or_none(r.train_loss), marker="o", label=name)
-        ax2.plot(epochs, r.test_accuracy, marker="o", label=name)
-    ax1.axhline(result.uniform_loss, color="gray", linestyle=":", label=t("lab.plot.uniform", pl))
-    ax1.set_yscale("log")
-    ax1.set_xlabel(t("lab.plot.epoch", pl))
-    ax1.set_ylabel(t("lab.plot.train_loss", pl))
-    ax2.set_xlabel(t("lab.plot.epoch", pl))
-    ax2.set_ylabel(t("lab.plot.test_accuracy", pl))
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8)
+    fig = loss_accuracy_figure(
+        result.runs,
+        lambda kind: t(f"lab.inputs.{kind}", pl),
+        pl,
+        reference=(0, result.uniform_loss, t("lab.plot.uniform", pl)),
+    )
     fig.suptitle(t("lab.plot.raw_vs_scaled", pl, lr=f"{result.lr:g}"))
     paths.append(save_figure(fig, folder, "overflow_training.png"))
     return paths

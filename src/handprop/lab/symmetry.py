@@ -24,6 +24,7 @@ import numpy as np
 
 from handprop.lab._common import (
     DEFAULT_DATASET,
+    MLPSettings,
     Run,
     Sentence,
     Table,
@@ -56,14 +57,7 @@ SHOWN_UNITS = 8
 
 
 @dataclass
-class SymmetryResult:
-    dataset: str
-    seed: int
-    lr: float
-    batch_size: int
-    epochs: int
-    hidden: int
-    activation: str
+class SymmetryResult(MLPSettings):
     runs: dict[str, Run]
     max_weight: dict[str, float]  # largest |weight| of the final network, per run
     images: dict[str, Any] = field(default_factory=dict, repr=False)  # W1 rows, for the plot
@@ -83,14 +77,7 @@ class SymmetryResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "experiment": "symmetry",
-            "dataset": self.dataset,
-            "seed": self.seed,
-            "lr": self.lr,
-            "batch_size": self.batch_size,
-            "epochs": self.epochs,
-            "hidden": self.hidden,
-            "activation": self.activation,
+            **self.settings("symmetry"),
             "runs": {
                 k: {
                     **r.to_dict(),

@@ -7,12 +7,14 @@ catalogue; only the notation of formulas differs (Unicode in the terminal, LaTeX
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from handprop.messages import t
-from handprop.trace import StepRecord, Trace
+from handprop.trace import StepRecord, Steps, Trace
 
 #: the step used by the numerical gradient check in handprop.trace (functional's default)
 GRADCHECK_EPS = 1e-6
@@ -77,9 +79,9 @@ def fine(decimals: int) -> int:
     return decimals + 1
 
 
-def class_labels(trace: Trace, lang: str) -> list[str]:
+def class_labels(trace: Steps[Any], lang: str) -> list[str]:
     """The class names, or "class 1", "class 2", ... (counted from 1, as on paper)."""
-    K = trace.first.W.shape[0]
+    K = len(trace.first.y_onehot)
     if trace.classes is not None:
         return list(trace.classes)
     return [t("core.class_default", lang, n=k + 1) for k in range(K)]
@@ -98,18 +100,37 @@ def elide(n: int, limit: int) -> list[int | None]:
     return [*range(head), None, n - 1]
 
 
+def elided_terms(n: int, term: Callable[[int], str], marker: str = "…") -> list[str]:
+    """``term(i)`` for the indices :func:`elide` shows of ``n`` (at most ``MAX_TERMS``), with
+    ``marker`` standing for the elided middle."""
+    return [marker if i is None else term(i) for i in elide(n, MAX_TERMS)]
+
+
+def product_terms(w: np.ndarray, v: np.ndarray, decimals: int, times: str) -> list[str]:
+    """The terms ``w_j * v_j`` of a weighted sum as text (``"0.1*0.5"``), the middle elided."""
+
+    def term(j: int) -> str:
+        return f"{factor(compact(w[j], decimals))}{times}{factor(compact(v[j], decimals))}"
+
+    return elided_terms(len(w), term, "…" if times == "*" else r"\cdots")
+
+
+def signed(text: str) -> str:
+    """A number added at the end of a sum: ``" + 0.1"``, or ``" - 0.1"`` for ``"-0.1"``."""
+    return f" - {text[1:]}" if text.startswith("-") else f" + {text}"
+
+
+def weighted_sum(
+    w: np.ndarray, v: np.ndarray, bias: float, value: float, decimals: int, times: str = "*"
+) -> str:
+    """``(w1*v1 + w2*v2 + ...) + bias = value`` written out, the middle elided for long rows."""
+    terms = " + ".join(product_terms(w, v, decimals, times))
+    return f"({terms}){signed(compact(bias, decimals))} = {compact(value, decimals)}"
+
+
 def logit_terms(record: StepRecord, k: int, decimals: int, times: str) -> list[str]:
     """The terms ``w_kj * x_j`` of logit ``k`` as text (``"0.1*0.5"``), the middle elided."""
-    W, x = record.W, record.x
-    terms = []
-    for j in elide(W.shape[1], MAX_TERMS):
-        if j is None:
-            terms.append("…" if times == "*" else r"\cdots")
-            continue
-        terms.append(
-            f"{factor(compact(W[k, j], decimals))}{times}{factor(compact(x[j], decimals))}"
-        )
-    return terms
+    return product_terms(record.W[k], record.x, decimals, times)
 
 
 def logit_arithmetic(record: StepRecord, k: int, decimals: int, times: str = "*") -> str:
@@ -117,10 +138,7 @@ def logit_arithmetic(record: StepRecord, k: int, decimals: int, times: str = "*"
 
     The products are those recorded in ``record.logit_products``; the sum is ``record.logits``.
     """
-    terms = " + ".join(logit_terms(record, k, decimals, times))
-    bias = compact(record.b[k], decimals)
-    bias_part = f" - {bias[1:]}" if bias.startswith("-") else f" + {bias}"
-    return f"({terms}){bias_part} = {compact(record.logits[k], decimals)}"
+    return weighted_sum(record.W[k], record.x, record.b[k], record.logits[k], decimals, times)
 
 
 def product_check(record: StepRecord) -> float:
@@ -174,3 +192,71 @@ def summary_lines(
         params = {"steps": len(trace), "pred": labels[last.predicted_after], "true": labels[y]}
         out.append(("core.summary.never", params, False))
     return out
+
+
+def prediction(record: StepRecord, labels: Sequence[str], lang: str, decimals: int) -> str:
+    """The sentence under "prediction" (section 1.4): the predicted class and its probability,
+    right or wrong against the true class (``record.correct`` says which)."""
+    p, y = record.predicted_class, record.true_class
+    return t(
+        "core.pred.right" if record.correct else "core.pred.wrong",
+        lang,
+        pred=labels[p],
+        pct=percent(record.probabilities[p], decimals),
+        true=labels[y],
+        true_pct=percent(record.probabilities[y], decimals),
+    )
+
+
+@dataclass(frozen=True)
+class AfterUpdate:
+    """The sentences under "after the update" (section 3.3), in one language.
+
+    ``loss`` (before, after, change), ``prob`` (the true class's probability before and after)
+    and ``verdict`` (the prediction after the update, right or wrong) are finished text;
+    ``loss_fell`` and ``right`` say whether each is good news; ``why`` is the message key of the
+    explanation. Each rendering only formats them.
+    """
+
+    loss: str
+    loss_fell: bool
+    prob: str
+    verdict: str
+    right: bool
+    why: str
+
+
+def after_update(
+    record: StepRecord, labels: Sequence[str], lang: str, decimals: int
+) -> AfterUpdate:
+    """What changed after ``record``'s update: losses with ``fine(decimals)`` decimals."""
+    d, f = decimals, fine(decimals)
+    y, p = record.true_class, record.predicted_after
+    change = record.loss_after - record.loss
+    sign = "-" if change < 0 else "+"
+    loss = t(
+        "core.after.loss",
+        lang,
+        before=fixed(record.loss, f),
+        after=fixed(record.loss_after, f),
+        change=f"{sign}{fixed(abs(change), f)}",
+    )
+    prob = t(
+        "core.after.prob",
+        lang,
+        label=labels[y],
+        before=fixed(record.probabilities[y], d),
+        after=fixed(record.probabilities_after[y], d),
+    )
+    if p == y:
+        verdict = t("core.after.right", lang, pred=labels[p])
+    else:
+        verdict = t("core.after.wrong", lang, pred=labels[p], true=labels[y])
+    return AfterUpdate(
+        loss=loss,
+        loss_fell=change < 0,
+        prob=prob,
+        verdict=verdict,
+        right=p == y,
+        why="core.why.after_down" if change < 0 else "core.why.after_up",
+    )

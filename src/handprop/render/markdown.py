@@ -176,13 +176,9 @@ class _Note:
             f" = {C.compact(r.exp_logits[k], d)}"
             for k in self.rows(len(r.logits))
         ]
-        shown = [
-            C.compact(r.exp_logits[k], d)
-            for k in C.elide(len(r.logits), C.MAX_TERMS)
-            if k is not None
-        ]
-        if len(r.logits) > C.MAX_TERMS:
-            shown.insert(-1, r"\cdots")
+        shown = C.elided_terms(
+            len(r.logits), lambda k: C.compact(r.exp_logits[k], d), marker=r"\cdots"
+        )
         rows.append(
             r"\textstyle\sum_j e^{z_j} &= " + " + ".join(shown) + f" = {C.compact(r.sum_exp, d)}"
         )
@@ -207,15 +203,8 @@ class _Note:
         if explain:
             self.why("core.why.probs")
         self.heading("1.4 " + self.t("core.sec.prediction"), 1)
-        p, y = r.predicted_class, r.true_class
-        params = {
-            "pred": self.labels[p],
-            "pct": C.percent(r.probabilities[p], d),
-            "true": self.labels[y],
-            "true_pct": C.percent(r.probabilities[y], d),
-        }
-        key = "core.pred.right" if r.correct else "core.pred.wrong"
-        self.add("**" + self.t(key, **params) + "**")
+        y = r.true_class
+        self.add("**" + C.prediction(r, self.labels, self.lang, d) + "**")
         self.heading("1.5 " + self.t("core.sec.loss"), 1)
         self.add(
             display(
@@ -397,28 +386,10 @@ class _Note:
                 f"a' = \\operatorname{{softmax}}(z') = {tex(r.probabilities_after, d)}"
             )
         )
-        change = r.loss_after - r.loss
-        sign = "-" if change < 0 else "+"
-        loss = self.t(
-            "core.after.loss",
-            before=C.fixed(r.loss, f),
-            after=C.fixed(r.loss_after, f),
-            change=f"{sign}{C.fixed(abs(change), f)}",
-        )
-        prob = self.t(
-            "core.after.prob",
-            label=self.labels[y],
-            before=C.fixed(r.probabilities[y], d),
-            after=C.fixed(r.probabilities_after[y], d),
-        )
-        p = r.predicted_after
-        if p == y:
-            verdict = self.t("core.after.right", pred=self.labels[p])
-        else:
-            verdict = self.t("core.after.wrong", pred=self.labels[p], true=self.labels[y])
-        self.add(f"- {loss}\n- {prob}\n- **{verdict}**")
+        after = C.after_update(r, self.labels, self.lang, d)
+        self.add(f"- {after.loss}\n- {after.prob}\n- **{after.verdict}**")
         if explain:
-            self.why("core.why.after_down" if change < 0 else "core.why.after_up")
+            self.why(after.why)
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> None:

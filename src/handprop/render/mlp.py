@@ -25,13 +25,6 @@ def _sep(lang: str) -> str:
     return "" if lang == "zh" else " "
 
 
-def labels(trace: MLPTrace, lang: str) -> list[str]:
-    K = trace.first.W2.shape[0]
-    if trace.classes is not None:
-        return list(trace.classes)
-    return [t("core.class_default", lang, n=k + 1) for k in range(K)]
-
-
 def render_mlp(trace: MLPTrace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
     """``trace`` as "text", "markdown" or "json" (full precision, language-neutral)."""
     if fmt == "text":
@@ -43,6 +36,55 @@ def render_mlp(trace: MLPTrace, fmt: str = "text", lang: str = "en", decimals: i
 
         return json.dumps(trace.to_json_data(), indent=2)
     raise ValueError(f"unknown format {fmt!r}; expected text, markdown or json")
+
+
+# ------------------------------------------------------------- sentences both formats share
+
+
+def _problem(r: MLPStepRecord, names: Sequence[str], lang: str) -> str:
+    return t(
+        "lab.mlp.problem",
+        lang,
+        D=r.x.shape[0],
+        H=r.b1.shape[0],
+        K=r.b2.shape[0],
+        true=names[r.true_class],
+        lr=f"{r.lr:g}",
+    )
+
+
+def _prediction(r: MLPStepRecord, names: Sequence[str], lang: str, d: int) -> str:
+    """The prediction before the update, its probability, and whether it is right."""
+    p = r.predicted_class
+    sentence = t(
+        "lab.mlp.prediction",
+        lang,
+        pred=names[p],
+        prob=C.percent(r.A[p], d),
+        true=names[r.true_class],
+    )
+    return sentence + _sep(lang) + t("lab.mlp.right" if r.correct else "lab.mlp.wrong", lang)
+
+
+def _gradcheck(r: MLPStepRecord, lang: str) -> str:
+    ok = r.max_abs_gradcheck_error <= GRADCHECK_TOL
+    return t(
+        "lab.mlp.check_ok" if ok else "lab.mlp.check_bad",
+        lang,
+        err=C.sci(r.max_abs_gradcheck_error),
+        tol=f"{GRADCHECK_TOL:g}",
+    )
+
+
+def _after(r: MLPStepRecord, names: Sequence[str], lang: str, d: int) -> str:
+    """The loss before and after the update, and the prediction after it."""
+    return t(
+        "lab.mlp.after",
+        lang,
+        before=C.fixed(r.loss, C.fine(d)),
+        after=C.fixed(r.loss_after, C.fine(d)),
+        pred=names[r.predicted_after],
+    )
 
 
 # ------------------------------------------------------------------------------------ text
@@ -64,64 +106,27 @@ def _matrix(M: np.ndarray, decimals: int, indent: str) -> list[str]:
     return [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
 
 
-def _sum_text(w: np.ndarray, v: np.ndarray, bias: float, value: float, decimals: int) -> str:
-    """``(w1*v1 + w2*v2 + ...) + b = value``, the middle elided for long rows."""
-    terms = []
-    for j in C.elide(w.shape[0], C.MAX_TERMS):
-        if j is None:
-            terms.append("…")
-        else:
-            terms.append(
-                f"{C.factor(C.compact(w[j], decimals))}*{C.factor(C.compact(v[j], decimals))}"
-            )
-    b = C.compact(bias, decimals)
-    b_part = f" - {b[1:]}" if b.startswith("-") else f" + {b}"
-    return f"({' + '.join(terms)}){b_part} = {C.compact(value, decimals)}"
-
-
 def _step_text(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, steps: int) -> str:
     act = r.activation
     ind = "    "
     out = [t("lab.mlp.title", lang, act=act, step=r.step, steps=steps)]
-    out.append(
-        t(
-            "lab.mlp.problem",
-            lang,
-            D=r.x.shape[0],
-            H=r.b1.shape[0],
-            K=r.b2.shape[0],
-            true=names[r.true_class],
-            lr=f"{r.lr:g}",
-        )
-    )
+    out.append(_problem(r, names, lang))
     out += ["", "── " + t("lab.mlp.forward", lang)]
     out.append(f"  x = {_vector(r.x, d)}")
     out.append(f"  Z1 = W1·x + b1 = {_vector(r.Z1, d)}")
     for i in C.elide(r.Z1.shape[0], C.MAX_ROWS):
         if i is not None:
-            out.append(f"{ind}Z1[{i + 1}] = {_sum_text(r.W1[i], r.x, r.b1[i], r.Z1[i], d)}")
+            out.append(f"{ind}Z1[{i + 1}] = {C.weighted_sum(r.W1[i], r.x, r.b1[i], r.Z1[i], d)}")
     out.append(f"  · {t('lab.mlp.why.z1', lang)}")
     out.append(f"  H = {act}(Z1) = {_vector(r.H, d)}")
     out.append(f"  · {t(f'lab.mlp.why.{act}', lang)}")
     out.append(f"  Z2 = W2·H + b2 = {_vector(r.Z2, d)}")
     for k in C.elide(r.Z2.shape[0], C.MAX_ROWS):
         if k is not None:
-            out.append(f"{ind}Z2[{k + 1}] = {_sum_text(r.W2[k], r.H, r.b2[k], r.Z2[k], d)}")
+            out.append(f"{ind}Z2[{k + 1}] = {C.weighted_sum(r.W2[k], r.H, r.b2[k], r.Z2[k], d)}")
     out.append(f"  · {t('lab.mlp.why.z2', lang)}")
     out.append(f"  A = softmax(Z2) = {_vector(r.A, d)}")
-    verdict = t("lab.mlp.right" if r.correct else "lab.mlp.wrong", lang)
-    out.append(
-        "  "
-        + t(
-            "lab.mlp.prediction",
-            lang,
-            pred=names[r.predicted_class],
-            prob=C.percent(r.A[r.predicted_class], d),
-            true=names[r.true_class],
-        )
-        + _sep(lang)
-        + verdict
-    )
+    out.append("  " + _prediction(r, names, lang, d))
     out.append(
         "  " + t("lab.mlp.loss", lang, true=names[r.true_class], loss=C.fixed(r.loss, C.fine(d)))
     )
@@ -146,9 +151,7 @@ def _step_text(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, steps:
     out += _matrix(r.dW1, d, ind)
     out.append(f"  db1 = delta1 = {_vector(r.db1, d)}")
     out.append(f"  · {t('lab.mlp.why.dw1', lang)}")
-    ok = r.max_abs_gradcheck_error <= GRADCHECK_TOL
-    key = "lab.mlp.check_ok" if ok else "lab.mlp.check_bad"
-    out.append("  " + t(key, lang, err=C.sci(r.max_abs_gradcheck_error), tol=f"{GRADCHECK_TOL:g}"))
+    out.append("  " + _gradcheck(r, lang))
 
     out += ["", "── " + t("lab.mlp.update", lang, lr=f"{r.lr:g}")]
     for name, new in (
@@ -162,22 +165,13 @@ def _step_text(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, steps:
         else:
             out.append(f"  {name} ← {name} - lr·d{name} =")
             out += _matrix(new, C.fine(d), ind)
-    out.append(
-        "  "
-        + t(
-            "lab.mlp.after",
-            lang,
-            before=C.fixed(r.loss, C.fine(d)),
-            after=C.fixed(r.loss_after, C.fine(d)),
-            pred=names[r.predicted_after],
-        )
-    )
+    out.append("  " + _after(r, names, lang, d))
     return "\n".join(out)
 
 
 def render_mlp_text(trace: MLPTrace, lang: str = "en", decimals: int = 3) -> str:
     """Plain terminal text (Unicode), one block per step."""
-    names = labels(trace, lang)
+    names = C.class_labels(trace, lang)
     blocks = [_step_text(r, names, lang, decimals, len(trace)) for r in trace.steps]
     return ("\n\n" + "═" * 60 + "\n\n").join(blocks) + "\n"
 
@@ -207,15 +201,7 @@ def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, st
     deriv = r"\mathbb{1}[Z_1 > 0]" if act == "relu" else r"1 - H^2"
     out = [f"## {t('lab.mlp.title', lang, act=act, step=r.step, steps=steps)}", ""]
     out += [
-        t(
-            "lab.mlp.problem",
-            lang,
-            D=r.x.shape[0],
-            H=r.b1.shape[0],
-            K=r.b2.shape[0],
-            true=names[r.true_class],
-            lr=f"{r.lr:g}",
-        ),
+        _problem(r, names, lang),
         "",
         f"### {t('lab.mlp.forward', lang)}",
         "",
@@ -233,15 +219,7 @@ def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, st
         "",
         t("lab.mlp.why.z2", lang),
         "",
-        t(
-            "lab.mlp.prediction",
-            lang,
-            pred=names[r.predicted_class],
-            prob=C.percent(r.A[r.predicted_class], d),
-            true=names[r.true_class],
-        )
-        + _sep(lang)
-        + t("lab.mlp.right" if r.correct else "lab.mlp.wrong", lang),
+        _prediction(r, names, lang, d),
         "",
         f"$$L = -\\ln A_{{{r.true_class + 1}}} = {C.fixed(r.loss, C.fine(d))}$$",
         "",
@@ -266,19 +244,13 @@ def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, st
     ]
     if r.dead_units:
         out += [t("lab.mlp.dead", lang, units=", ".join(str(i + 1) for i in r.dead_units)), ""]
-    ok = r.max_abs_gradcheck_error <= GRADCHECK_TOL
     out += [
         f"$$\\frac{{\\partial L}}{{\\partial W_1}} = \\delta_1 x^\\top = {_tex_matrix(r.dW1, d)}, "
         f"\\quad \\frac{{\\partial L}}{{\\partial b_1}} = \\delta_1$$",
         "",
         t("lab.mlp.why.dw1", lang),
         "",
-        t(
-            "lab.mlp.check_ok" if ok else "lab.mlp.check_bad",
-            lang,
-            err=C.sci(r.max_abs_gradcheck_error),
-            tol=f"{GRADCHECK_TOL:g}",
-        ),
+        _gradcheck(r, lang),
         "",
         f"### {t('lab.mlp.update', lang, lr=f'{r.lr:g}')}",
         "",
@@ -288,13 +260,7 @@ def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, st
         f"$$W_2 \\leftarrow {_tex_matrix(r.W2_new, C.fine(d))}, \\quad "
         f"b_2 \\leftarrow {_tex_vector(r.b2_new, C.fine(d))}$$",
         "",
-        t(
-            "lab.mlp.after",
-            lang,
-            before=C.fixed(r.loss, C.fine(d)),
-            after=C.fixed(r.loss_after, C.fine(d)),
-            pred=names[r.predicted_after],
-        ),
+        _after(r, names, lang, d),
         "",
     ]
     return "\n".join(out)
@@ -302,5 +268,5 @@ def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, st
 
 def render_mlp_markdown(trace: MLPTrace, lang: str = "en", decimals: int = 3) -> str:
     """Markdown with LaTeX (``$$ ... $$``), one section per step."""
-    names = labels(trace, lang)
+    names = C.class_labels(trace, lang)
     return "\n".join(_step_markdown(r, names, lang, decimals, len(trace)) for r in trace.steps)

@@ -420,13 +420,7 @@ class _Writer:
                 for k in self.rows(len(r.logits))
             ]
         )
-        shown = [
-            C.compact(r.exp_logits[k], d)
-            for k in C.elide(len(r.logits), C.MAX_TERMS)
-            if k is not None
-        ]
-        if len(r.logits) > C.MAX_TERMS:
-            shown.insert(-1, "…")
+        shown = C.elided_terms(len(r.logits), lambda k: C.compact(r.exp_logits[k], d))
         self.line(
             ("Σ e^z", LABEL),
             " = " + " + ".join(shown) + " = ",
@@ -445,17 +439,8 @@ class _Writer:
             self.why("core.why.probs")
         # 1.4 prediction
         self.heading("core.sec.prediction", "1.4")
-        p, y = r.predicted_class, r.true_class
-        params = {
-            "pred": self.name(p),
-            "pct": C.percent(r.probabilities[p], d),
-            "true": self.name(y),
-            "true_pct": C.percent(r.probabilities[y], d),
-        }
-        if r.correct:
-            self.line((self.t("core.pred.right", **params), GOOD))
-        else:
-            self.line((self.t("core.pred.wrong", **params), BAD))
+        y = r.true_class
+        self.line((C.prediction(r, self.labels, self.lang, d), GOOD if r.correct else BAD))
         # 1.5 loss
         self.heading("core.sec.loss", "1.5")
         self.line(
@@ -666,34 +651,12 @@ class _Writer:
                 ]
             )
         )
-        change = r.loss_after - r.loss
-        self._loss_line(r, change)
-        self.line(
-            self.t(
-                "core.after.prob",
-                label=self.name(y),
-                before=C.fixed(r.probabilities[y], d),
-                after=C.fixed(r.probabilities_after[y], d),
-            )
-        )
-        p = r.predicted_after
-        if p == y:
-            self.line((self.t("core.after.right", pred=self.name(p)), GOOD))
-        else:
-            self.line((self.t("core.after.wrong", pred=self.name(p), true=self.name(y)), BAD))
+        after = C.after_update(r, self.labels, self.lang, d)
+        self.line((after.loss, GOOD if after.loss_fell else BAD))
+        self.line(after.prob)
+        self.line((after.verdict, GOOD if after.right else BAD))
         if explain:
-            self.why("core.why.after_down" if change < 0 else "core.why.after_up")
-
-    def _loss_line(self, r: StepRecord, change: float) -> None:
-        f = self.f
-        sign = "-" if change < 0 else "+"
-        text = self.t(
-            "core.after.loss",
-            before=C.fixed(r.loss, f),
-            after=C.fixed(r.loss_after, f),
-            change=f"{sign}{C.fixed(abs(change), f)}",
-        )
-        self.line((text, GOOD if change < 0 else BAD))
+            self.why(after.why)
 
     def _cols(self, n: int) -> list[int]:
         return [j for j in C.elide(n, C.MAX_TERMS) if j is not None]

@@ -77,7 +77,9 @@ _STATIC_TYPES = {
     ".svg": "image/svg+xml",
 }
 _STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(css|js|svg)$")
-_PLACEHOLDER = re.compile(r"\{\{\s*(t|lang|page)(?::([a-z0-9_.\-]+))?\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*(t|lang|page|title)(?::([a-z0-9_.\-]+))?\s*\}\}")
+#: the page shell (head, top bar, tooltip) every page shares; its ``{{main}}`` is the page's file
+_LAYOUT = "_layout"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,16 +146,23 @@ def _static_files() -> dict[str, bytes]:
 
 
 def _templates() -> dict[str, str]:
+    """Page name -> template: ``_layout.html`` with its ``{{main}}`` replaced by the page's
+    file (``step.html`` holds the step page's ``<main>``)."""
     folder = resources.files("handprop.web") / "templates"
-    return {
+    files = {
         entry.name.removesuffix(".html"): entry.read_text("utf-8")
         for entry in folder.iterdir()
         if entry.is_file() and entry.name.endswith(".html")
     }
+    layout = files.pop(_LAYOUT)
+    return {
+        name: layout.replace("{{main}}", main.removesuffix("\n")) for name, main in files.items()
+    }
 
 
 def render_page(template: str, page: str, lang: str) -> str:
-    """Fill ``{{t:key}}`` (escaped text), ``{{lang}}`` and ``{{page}}`` in ``template``."""
+    """Fill ``{{t:key}}`` (escaped text), ``{{title}}`` (the escaped text of
+    ``web.title.<page>``), ``{{lang}}`` and ``{{page}}`` in ``template``."""
 
     def fill(match: re.Match[str]) -> str:
         kind, key = match.group(1), match.group(2)
@@ -161,6 +170,8 @@ def render_page(template: str, page: str, lang: str) -> str:
             return lang
         if kind == "page":
             return page
+        if kind == "title":
+            key = f"web.title.{page}"
         return html.escape(raw_text(key or "", lang))
 
     return _PLACEHOLDER.sub(fill, template)

@@ -144,9 +144,8 @@ class _View:
             )
             for k in range(K)
         ]
-        products = " + ".join(C.logit_terms(r, y, d, r" \times ")).replace("…", r"\cdots")
-        bias = c(r.b[y], d)
-        bias_part = f" - {bias[1:]}" if bias.startswith("-") else f" + {bias}"
+        products = " + ".join(C.logit_terms(r, y, d, r" \times "))
+        bias_part = C.signed(c(r.b[y], d))
         logits = self.block(
             "logits",
             "1.1 " + self.t("core.sec.logits"),
@@ -164,9 +163,7 @@ class _View:
             )
             for k in range(K)
         ]
-        terms = [c(r.exp_logits[k], d) for k in C.elide(K, C.MAX_TERMS) if k is not None]
-        if K > C.MAX_TERMS:
-            terms.insert(-1, "…")
+        terms = C.elided_terms(K, lambda k: c(r.exp_logits[k], d))
         total = cell(r.sum_exp, C.fixed(r.sum_exp, d), " + ".join(terms) + f" = {c(r.sum_exp, d)}")
         exp_notes = []
         if not np.isfinite(r.sum_exp):
@@ -201,19 +198,16 @@ class _View:
             grids=[self.vector_grid("probs", [("a", a)])],
             why="core.why.probs",
         )
-        p = r.predicted_class
-        params = {
-            "pred": self.labels[p],
-            "pct": C.percent(r.probabilities[p], d),
-            "true": self.labels[y],
-            "true_pct": C.percent(r.probabilities[y], d),
-        }
-        key = "core.pred.right" if r.correct else "core.pred.wrong"
         pred = {
             "id": "prediction",
             "title": "1.4 " + self.t("core.sec.prediction"),
             "grids": [],
-            "notes": [{"t": self.t(key, **params), "c": "good" if r.correct else "bad"}],
+            "notes": [
+                {
+                    "t": C.prediction(r, self.labels, self.lang, d),
+                    "c": "good" if r.correct else "bad",
+                }
+            ],
         }
         loss_cell = cell(
             r.loss,
@@ -283,13 +277,10 @@ class _View:
         )
         long_way = []
         for k in range(K):
-            terms = [
-                f"{C.factor(c(r.jacobian[i, k], d))} × {C.factor(c(r.dL_dA[i], d))}"
-                for i in C.elide(K, C.MAX_TERMS)
-                if i is not None
-            ]
-            if K > C.MAX_TERMS:
-                terms.insert(-1, "…")
+            terms = C.elided_terms(
+                K,
+                lambda i, k=k: f"{C.factor(c(r.jacobian[i, k], d))} × {C.factor(c(r.dL_dA[i], d))}",
+            )
             long_way.append(
                 cell(
                     r.delta_chain[k],
@@ -463,39 +454,18 @@ class _View:
             )
             for k in range(K)
         ]
-        change = r.loss_after - r.loss
-        sign = "-" if change < 0 else "+"
-        loss_line = self.t(
-            "core.after.loss",
-            before=C.fixed(r.loss, f),
-            after=C.fixed(r.loss_after, f),
-            change=f"{sign}{C.fixed(abs(change), f)}",
-        )
-        prob_line = self.t(
-            "core.after.prob",
-            label=self.labels[y],
-            before=C.fixed(r.probabilities[y], d),
-            after=C.fixed(r.probabilities_after[y], d),
-        )
-        p = r.predicted_after
-        if p == y:
-            verdict = {"t": self.t("core.after.right", pred=self.labels[p]), "c": "good"}
-        else:
-            verdict = {
-                "t": self.t("core.after.wrong", pred=self.labels[p], true=self.labels[y]),
-                "c": "bad",
-            }
+        news = C.after_update(r, self.labels, self.lang, d)
         after = self.block(
             "after",
             "3.3 " + self.t("core.sec.after"),
             r"z' = W' x + b', \qquad a' = \operatorname{softmax}(z')",
             grids=[self.vector_grid("after", [("z′", z_after), ("a′", a_after)])],
             notes=[
-                {"t": loss_line, "c": "good" if change < 0 else "bad"},
-                {"t": prob_line, "c": ""},
-                verdict,
+                {"t": news.loss, "c": "good" if news.loss_fell else "bad"},
+                {"t": news.prob, "c": ""},
+                {"t": news.verdict, "c": "good" if news.right else "bad"},
             ],
-            why="core.why.after_down" if change < 0 else "core.why.after_up",
+            why=news.why,
         )
         return [bias, weights, after]
 
