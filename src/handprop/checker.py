@@ -69,6 +69,7 @@ from numpy.typing import NDArray
 
 from handprop import functional as F
 from handprop.errors import FileFormatError, InputError, ShapeError
+from handprop.fileio import read_user_text
 from handprop.messages import Msg, t
 from handprop.problem import (
     OPTIONAL_KEYS,
@@ -627,7 +628,9 @@ class AnswerSheet:
     source: Path | None = None
 
     def check(self) -> Report:
-        report = Marker(self.problem, self.decimals).check(self.answers)
+        # absurd answers (1e308) may overflow in the tolerance: they are marked wrong, quietly
+        with np.errstate(over="ignore", invalid="ignore"):
+            report = Marker(self.problem, self.decimals).check(self.answers)
         report.source = self.source
         return report
 
@@ -646,28 +649,10 @@ def load_answers(path: str | os.PathLike[str]) -> AnswerSheet:
     """
     path = Path(path)
     where = str(path)
-    text = _read_text(path, where)
+    text = read_user_text(path, where, limit=MAX_FILE_BYTES)
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     data = parse_problem_text(text, where, kind)
     return answers_from_mapping(data, where, base=path.parent, source=path)
-
-
-def _read_text(path: Path, where: str) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError("core.err.file_too_big", where=where, size=size, limit=MAX_FILE_BYTES)
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(
-            "core.err.read", where=where, reason=err.strerror or type(err).__name__
-        ) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(
-            "core.err.encoding", where=where, position=err.start, byte=f"0x{raw[err.start]:02x}"
-        ) from None
 
 
 PROBLEM_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
@@ -823,7 +808,17 @@ def _number(value: Any, name: str, where: str) -> None:
         raise InputError(
             "err.must", where=where, name=name, expected=Msg("exercise.exp.number"), got=_got(value)
         )
-    if not math.isfinite(float(value)):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise InputError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("input.exp.magnitude", limit=f"{np.finfo(np.float64).max:.4g}"),
+            got=describe(value),
+        ) from None
+    if not math.isfinite(number):
         raise InputError(
             "err.must", where=where, name=name, expected=Msg("exp.finite"), got=repr(value)
         )
@@ -857,9 +852,10 @@ def _cell(
     if value is None:
         return Text("—", style="dim")
     if decimals is None:
-        decimals = next(
-            (k for k in range(7) if np.all(np.abs(np.round(value, k) - value) < 1e-9)), 6
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # round(1e306, 2) overflows: fine
+            decimals = next(
+                (k for k in range(7) if np.all(np.abs(np.round(value, k) - value) < 1e-9)), 6
+            )
     if value.ndim == 0:
         return Text(_fmt(value, decimals), style="bold red" if whole else "")
     rows = value[:, None] if value.ndim == 1 else value

@@ -2,7 +2,10 @@
 
 Commands live in :mod:`handprop.commands` and are imported only when called, so ``handprop demo``
 does not pay for torch, matplotlib or the web server. Exit codes: 0 success, 1 a check that did
-not pass, 2 bad input (one line on stderr, no traceback), 130 interrupted. ``--traceback``
+not pass (or an internal error), 2 bad input (one line on stderr, no traceback), 130
+interrupted. Usage errors of click (``--lr abc``, a missing argument, an unknown command) are
+one line too: ``Error: Invalid value for '--lr': 'abc' is not a valid float.``; ``--help``
+and a bare group (``handprop``, ``handprop data``) still print their help. ``--traceback``
 anywhere on the line shows the stack instead, for bug reports.
 """
 
@@ -117,15 +120,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except _NO_ARGS_IS_HELP as exc:  # `handprop data` alone: the group's help, as click shows it
         exc.show()
+        return exc.exit_code
+    except click.ClickException as exc:
+        if show_traceback:
+            raise
+        message = " ".join(exc.format_message().split())  # one line, whatever click wrote
+        click.echo(t("err.prefix", lang, message=message), err=True)
         return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo(t("err.interrupted", lang), err=True)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:  # the file system refused something no check foresaw
+        if show_traceback:
+            raise
+        where = err.filename if err.filename is not None else "handprop"
+        message = t("input.err.os", lang, where=where, reason=err.strerror or str(err))
+        click.echo(t("err.prefix", lang, message=message), err=True)
+        return 2
+    except Exception as exc:  # a bug: one line that asks for a report, the stack on request
+        if show_traceback:
+            raise
+        detail = " ".join(str(exc).split())[:200]
+        message = t("err.bug", lang, kind=type(exc).__name__, detail=detail)
+        click.echo(t("err.prefix", lang, message=message), err=True)
+        return 1
     return result if isinstance(result, int) else 0
+
+
+#: raised by click >= 8.2 for a group called without a command; it shows the group's help
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def entry_point() -> None:

@@ -38,6 +38,11 @@ class ShapeError(InputError):
     """An array has the wrong number of dimensions or the wrong size."""
 
 
+class FileWriteError(InputError, OSError):
+    """A file could not be written (missing or read-only folder, full disk); the old file, if
+    any, is left as it was. Also an OSError, so code that handles OSError keeps working."""
+
+
 class FileFormatError(HandpropError):
     """A file exists but its contents are not in the expected format."""
 

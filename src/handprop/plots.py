@@ -54,13 +54,11 @@ def _figure(width: float, height: float) -> Any:
 def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from handprop.data._files import atomic_write
+    from handprop.fileio import write_atomic
 
     buf = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buf)
-    with atomic_write(path) as handle:
-        handle.write(buf.getvalue())
-    return Path(path)
+    return write_atomic(path, buf.getvalue())
 
 
 def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: str = "en") -> Path:

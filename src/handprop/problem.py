@@ -12,17 +12,17 @@ when it starts with ``{`` and as TOML otherwise)::
     lr = 0.1                                 # learning rate > 0
     classes = ["cat", "dog", "pig"]          # optional: K different names
 
-:func:`load_problem` checks every field and raises a one-line :class:`~handprop.errors.InputError`
-or :class:`~handprop.errors.FileFormatError` naming the file, the field and what was expected.
+Every number must lie within +-1e50 (:data:`MAX_ABS`), so that no quantity of a step can
+overflow. :func:`load_problem` checks every field and raises a one-line
+:class:`~handprop.errors.InputError` or :class:`~handprop.errors.FileFormatError` naming the
+file, the field and what was expected.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop.errors import FileFormatError, InputError, ShapeError
+from handprop.fileio import read_user_text, write_atomic
 from handprop.messages import Msg
 from handprop.trace import check_sample, class_index
 from handprop.validation import describe, positive_float
@@ -48,6 +49,9 @@ MAX_SIDE = 1000
 MAX_PARAMETERS = 20_000
 #: largest problem file read, in bytes
 MAX_FILE_BYTES = 16 * 1024 * 1024
+#: largest absolute value of X, W, b and lr: with D <= MAX_SIDE the logits stay below 1e104
+#: and a thousand steps cannot overflow float64, so every number of a trace is finite
+MAX_ABS = 1e50
 
 
 @dataclass
@@ -82,6 +86,8 @@ class Problem:
         where = str(self.source) if self.source is not None else "Problem"
         self.X, self.W, self.b, self.y = check_sample(self.X, self.W, self.b, self.y, where)
         self.lr = positive_float(self.lr, "lr", where)
+        for name, values in (("X", self.X), ("W", self.W), ("b", self.b), ("lr", self.lr)):
+            _check_magnitude(np.asarray(values), name, where)
         if self.classes is not None:
             self.classes = _check_classes(self.classes, self.W.shape[0], where)
 
@@ -143,6 +149,25 @@ class Problem:
         return save_problem(self, path)
 
 
+def _magnitude_error(name: str, where: str, got: Any) -> InputError:
+    return InputError(
+        "err.must",
+        where=where,
+        name=name,
+        expected=Msg("input.exp.magnitude", limit=f"{MAX_ABS:g}"),
+        got=got if isinstance(got, str) else describe(got),
+    )
+
+
+def _check_magnitude(values: NDArray[np.float64], name: str, where: str) -> None:
+    """Refuse any entry with ``|v| > MAX_ABS``, naming the first one (``W[1][2]``)."""
+    too_big = np.abs(values) > MAX_ABS
+    if too_big.any():
+        index = np.unravel_index(int(np.argmax(too_big)), values.shape)
+        label = name + "".join(f"[{i}]" for i in index)
+        raise _magnitude_error(label, where, f"{float(values[index]):g}")
+
+
 def _toml_float(value: float) -> str:
     return repr(float(value))
 
@@ -158,26 +183,7 @@ def save_problem(problem: Problem, path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path)
     text = problem.to_json() if path.suffix.lower() == ".json" else problem.to_toml()
-    try:
-        _write_atomically(path, text)
-    except OSError as err:
-        raise InputError("core.err.write", where=str(path), reason=_reason(err)) from None
-    return path
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside ``path``, then rename it over ``path`` in one step."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    return write_atomic(path, text)
 
 
 def load_problem(path: str | os.PathLike[str]) -> Problem:
@@ -192,19 +198,7 @@ def load_problem(path: str | os.PathLike[str]) -> Problem:
     """
     path = Path(path)
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError("core.err.file_too_big", where=where, size=size, limit=MAX_FILE_BYTES)
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError("core.err.read", where=where, reason=_reason(err)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise FileFormatError(
-            "core.err.encoding", where=where, position=err.start, byte=f"0x{raw[err.start]:02x}"
-        ) from None
+    text = read_user_text(path, where, limit=MAX_FILE_BYTES)
     data = parse_problem_text(text, where, _kind(path, text))
     return problem_from_mapping(data, where=where, source=path)
 
@@ -218,23 +212,27 @@ def _kind(path: Path, text: str) -> str:
     return "JSON" if text.lstrip().startswith("{") else "TOML"
 
 
-def _reason(err: OSError) -> str:
-    return err.strerror or type(err).__name__
-
-
 def parse_problem_text(text: str, where: str, kind: str) -> Any:
     """Parse ``text`` as ``kind`` ("TOML" or "JSON"); syntax errors become FileFormatError."""
+    too_deep = Msg("input.detail.too_deep")
     if kind == "JSON":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as err:
             detail = f"{err.msg} (line {err.lineno}, column {err.colno})"
             raise FileFormatError(
                 "core.err.syntax", where=where, kind=kind, detail=detail
             ) from None
+        except _DuplicateKey as dup:
+            raise FileFormatError(
+                "core.err.syntax",
+                where=where,
+                kind=kind,
+                detail=Msg("input.detail.duplicate_key", name=dup.key),
+            ) from None
         except RecursionError:
             raise FileFormatError(
-                "core.err.syntax", where=where, kind=kind, detail="nested too deeply"
+                "core.err.syntax", where=where, kind=kind, detail=too_deep
             ) from None
     try:
         import tomllib
@@ -246,9 +244,24 @@ def parse_problem_text(text: str, where: str, kind: str) -> Any:
         detail = str(err).rstrip(".")
         raise FileFormatError("core.err.syntax", where=where, kind=kind, detail=detail) from None
     except RecursionError:
-        raise FileFormatError(
-            "core.err.syntax", where=where, kind=kind, detail="nested too deeply"
-        ) from None
+        raise FileFormatError("core.err.syntax", where=where, kind=kind, detail=too_deep) from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (TOML refuses it too; plain
+    ``json.loads`` would silently keep the last value)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(repr(key))
+        out[key] = value
+    return out
 
 
 def problem_from_mapping(data: Any, where: str = "problem", source: Path | None = None) -> Problem:
@@ -273,6 +286,8 @@ def problem_from_mapping(data: Any, where: str = "problem", source: Path | None 
     yi = _label(data["y"], W_arr.shape[0], where)
     lr = _number(data["lr"], "lr", where)
     lr = positive_float(lr, "lr", where)
+    for name, values in (("X", X_arr), ("W", W_arr), ("b", b_arr), ("lr", lr)):
+        _check_magnitude(np.asarray(values), name, where)
     classes = data.get("classes")
     if classes is not None:
         classes = _check_classes(classes, W_arr.shape[0], where)
@@ -288,7 +303,10 @@ def _number(value: Any, name: str, where: str) -> float:
         raise InputError(
             "err.must", where=where, name=name, expected=Msg("core.exp.number"), got=_got(value)
         )
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise _magnitude_error(name, where, value) from None
 
 
 def _got(value: Any) -> str | Msg:
@@ -319,16 +337,7 @@ def _vector(value: Any, name: str, where: str) -> list[float]:
             expected=Msg("core.exp.max_length", limit=MAX_SIDE),
             got=f"{len(value)}",
         )
-    for i, item in enumerate(value):
-        if not _is_number(item):
-            raise InputError(
-                "err.must",
-                where=where,
-                name=f"{name}[{i}]",
-                expected=Msg("core.exp.number"),
-                got=_got(item),
-            )
-    return [float(v) for v in value]
+    return [_number(item, f"{name}[{i}]", where) for i, item in enumerate(value)]
 
 
 def _matrix(value: Any, name: str, where: str) -> list[list[float]]:

@@ -244,7 +244,8 @@ def class_index(y: Any, K: int, where: str) -> int:
             isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
             for v in arr
         ):
-            values = arr.astype(np.float64)
+            # entries outside [-1, 1] (an int of 400 digits too) cannot be one-hot: 2 marks them
+            values = np.array([v if abs(v) <= 1 else 2 for v in arr], dtype=np.float64)
             if np.all((values == 0) | (values == 1)) and values.sum() == 1:
                 return int(np.argmax(values))
     raise InputError(

@@ -9,11 +9,8 @@ given answers are correct, 1 when any is wrong, 2 for a bad file.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,32 +125,13 @@ def _write_files(files: list[tuple[Path, str]], force: bool) -> None:
     targets first, then renamed over them, so a failure leaves no half-written file and no new
     file without its partner. Existing files are refused unless ``force``.
     """
+    from handprop.fileio import write_files_atomic
+
     if not force:
         for path, _ in files:
             if path.exists():
                 raise InputError("exercise.err.exists", where="exercise new", path=str(path))
-    mask = os.umask(0)
-    os.umask(mask)
-    temps: list[str] = []
-    try:
-        for path, text in files:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps.append(tmp)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o666 & ~mask)
-        for (path, _), tmp in zip(files, temps, strict=True):
-            os.replace(tmp, path)
-    except OSError as err:
-        raise InputError(
-            "core.err.write", where=str(path), reason=err.strerror or type(err).__name__
-        ) from None
-    finally:
-        for tmp in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    write_files_atomic(files)
 
 
 @exercise.command(help=t("exercise.help.key", _HELP_LANG))

@@ -201,10 +201,11 @@ def _add_epoch_row(table: Any, record: Any) -> None:
 @click.option(
     "--lr-schedule",
     type=click.Choice(SCHEDULES),
-    default="linear",
+    default="constant",
     show_default=True,
     help=_h("train.help.lr_schedule"),
 )
+@click.option("--average", type=int, default=1, show_default=True, help=_h("train.help.average"))
 @click.option("--init", "init_name", default="torch", show_default=True, help=_h("train.help.init"))
 @click.option(
     "--normalize",
@@ -235,6 +236,7 @@ def train(
     momentum: float,
     weight_decay: float,
     lr_schedule: str,
+    average: int,
     init_name: str,
     normalize: str | None,
     seed: int,
@@ -255,6 +257,18 @@ def train(
     lr = positive_float(lr, "--lr", where)
     momentum = nonnegative_float(momentum, "--momentum", where)
     weight_decay = nonnegative_float(weight_decay, "--weight-decay", where)
+    if average < -1:
+        raise InputError(
+            "err.must",
+            where=where,
+            name="--average",
+            expected=Msg("exp.range", low=-1, high="inf"),
+            got=str(average),
+        )
+    if seed < 0:  # numpy's generators take seeds >= 0 only
+        raise InputError(
+            "err.must", where=where, name="--seed", expected=Msg("input.exp.seed"), got=str(seed)
+        )
     if validation is not None and not (0 < validation < 1):
         raise InputError(
             "err.must",
@@ -304,6 +318,7 @@ def train(
         momentum=momentum,
         weight_decay=weight_decay,
         lr_schedule=lr_schedule,
+        average=None if average == -1 else average,
         validation_fraction=validation,
         random_state=seed,
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -38,9 +39,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from handprop.data._files import atomic_write
 from handprop.data.idx import GZIP_MAGIC, _parse
 from handprop.errors import ChecksumError, DownloadError, FileFormatError, InputError
+from handprop.fileio import atomic_write
 from handprop.messages import CATALOGUE, Msg, t
 
 ENV_DATA_DIR = "HANDPROP_DATA_DIR"
@@ -425,14 +426,15 @@ def _download_one(
     The data go to a temporary file in ``dest``'s folder, renamed only after the check.
     """
     import http.client
-    import tempfile
 
     limit = file.size if file.size is not None else DOWNLOAD_LIMIT
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
-        digest = hashlib.sha256()
-        done = 0
-        with os.fdopen(fd, "wb") as out, _open_url(url, DOWNLOAD_TIMEOUT_S) as response:
+        with (
+            atomic_write(dest, suffix=".part", wrap_errors=False) as out,
+            _open_url(url, DOWNLOAD_TIMEOUT_S) as response,
+        ):
+            digest = hashlib.sha256()
+            done = 0
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             while True:
@@ -450,16 +452,19 @@ def _download_one(
                     progress(file.filename, done, total or file.size)
             if total is not None and done != total:
                 raise http.client.IncompleteRead(b"", total - done)
-            out.flush()
-            os.fsync(out.fileno())
-        actual = digest.hexdigest()
-        if actual != file.sha256:
-            return actual
-        os.replace(tmp, dest)
-        return None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            if digest.hexdigest() != file.sha256:
+                raise _WrongChecksum(digest.hexdigest())  # the temporary file is dropped
+    except _WrongChecksum as wrong:
+        return wrong.actual
+    return None
+
+
+class _WrongChecksum(Exception):
+    """A download that arrived whole but with another SHA-256 than the published one."""
+
+    def __init__(self, actual: str) -> None:
+        super().__init__(actual)
+        self.actual = actual
 
 
 def _describe_failure(exc: BaseException) -> str:
@@ -533,8 +538,14 @@ def read_checked(path: Path, file: IdxFile) -> np.ndarray:
     A ``.gz`` passes if its bytes have the published SHA-256, or (re-compressed copies) if its
     decompressed bytes have ``raw_sha256``; an uncompressed file passes if it has
     ``raw_sha256``, or, where that is not known, if its header and size are right. The shape
-    must be the published one.
+    must be the published one. A file far larger than the published data (twice the
+    uncompressed size, plus 1 MiB) is refused before it is read.
     """
+    raw_size = 4 + 4 * len(file.shape) + math.prod(file.shape)
+    limit = 2 * raw_size + (1 << 20)
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError("core.err.file_too_big", where=str(path), size=size, limit=limit)
     data = memoryview(path.read_bytes())
     is_gzip = bytes(data[:2]) == GZIP_MAGIC
     published = is_gzip and _sha256(data) == file.sha256

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from handprop.data._files import atomic_write
 from handprop.errors import FileFormatError, InputError
+from handprop.fileio import atomic_write, check_regular_file
 from handprop.messages import Msg
 
 # type code -> big-endian NumPy dtype (the IDX specification's list).
@@ -319,6 +319,8 @@ def read_idx_header(path: str | os.PathLike[str]) -> IdxHeader:
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
+    if path.exists() and not path.is_dir():
+        check_regular_file(path)  # a named pipe would block, a device never end
     try:
         return open(path, "rb")
     except FileNotFoundError:

@@ -84,8 +84,8 @@ def read_grayscale(path: str | os.PathLike[str]) -> NDArray[np.float64]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(path)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_big(path, None) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_big(path, None, _claimed_pixels(exc)) from None
         except UnidentifiedImageError:
             raise unreadable(Msg("train.img.not_image")) from None
         except (OSError, ValueError, SyntaxError) as exc:
@@ -109,8 +109,16 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _too_big(path: Path, size: tuple[int, int] | None) -> InputError:
-    got = "?" if size is None else f"{size[0]} x {size[1]}"
+def _claimed_pixels(exc: BaseException) -> str:
+    """The pixel count in Pillow's bomb message ("Image size (2500000000 pixels) exceeds...")."""
+    import re
+
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return f"{int(found.group(1)):,} pixels" if found else "?"
+
+
+def _too_big(path: Path, size: tuple[int, int] | None, claimed: str = "?") -> InputError:
+    got = claimed if size is None else f"{size[0]} x {size[1]}"
     return InputError(
         "err.must",
         where="predict",
@@ -231,11 +239,10 @@ def save_input_image(
     """
     from PIL import Image
 
-    from handprop.data._files import atomic_write
+    from handprop.fileio import write_atomic
 
     arr = np.asarray(pixels, dtype=np.float64)
     img = np.round(np.clip(arr / pixel_max, 0.0, 1.0) * 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG")
-    with atomic_write(path) as handle:
-        handle.write(buf.getvalue())
+    write_atomic(path, buf.getvalue())
