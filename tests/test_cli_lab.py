@@ -146,6 +146,49 @@ def test_bad_input_exits_2(capsys, args):
     assert "Error" in err
 
 
+@pytest.mark.parametrize("command", ["overflow", "normalize", "init", "symmetry", "all"])
+def test_a_negative_seed_is_an_input_error_before_any_work(capsys, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    out = ["--out", str(tmp_path / "report")] if command == "all" else []
+    assert main(["lab", command, "--seed", "-1", *out]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"Error: lab {command}: --seed must be an integer >= 0; got -1.\n"
+    assert list(tmp_path.iterdir()) == []  # no plots folder, no report folder
+
+
+@pytest.mark.parametrize(
+    "args, pieces",
+    [
+        (["overflow", "--lr", "inf"], ["--lr", "finite number > 0", "inf"]),
+        (["normalize", "--target", "nan"], ["--target", "(0, 1]", "nan"]),
+        (["all", "--dataset", "unknown", "--out", "{dir}/r"], ["dataset", "'unknown'"]),
+        (["all", "--out", "{dir}/f/r"], ["lab all", "--out", "writable", "{dir}/f/r"]),
+        (["init", "--plots", "{dir}/f/p"], ["lab init", "--plots", "writable", "{dir}/f/p"]),
+    ],
+)
+def test_bad_lab_options_are_one_line_errors(capsys, tmp_path, monkeypatch, args, pieces):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").write_text("a file, not a folder")
+    assert main(["lab", *(a.format(dir=tmp_path) for a in args)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1
+    for piece in pieces:
+        assert piece.format(dir=tmp_path) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
+
+
+def test_the_lab_api_refuses_a_negative_seed_before_writing(tmp_path):
+    from handprop import lab as L
+    from handprop.errors import InputError
+
+    with pytest.raises(InputError, match="seed must be an integer >= 0; got -1"):
+        L.run_all(tmp_path / "report", dataset="digits", seed=-1)
+    with pytest.raises(InputError, match="seed must be an integer >= 0; got True"):
+        L.run_experiment("overflow", dataset="digits", seed=True, epochs=1)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_lists_the_experiments(capsys):
     assert main(["lab", "--help"]) == 0
     out = capsys.readouterr().out

@@ -558,6 +558,87 @@ def test_training_settings_are_checked(client):
         assert r.json()["field"] == field, (settings, r.json())
 
 
+@pytest.mark.parametrize(
+    "body, field, pieces",
+    [
+        ({"settings": "digits"}, "settings", ["settings must be an object", "a string"]),
+        ({"settings": [["epochs", 2]]}, "settings", ["settings must be an object", "an array"]),
+        ({"settings": {"bogus": 1}}, "bogus", ["bogus is not a known key", "lr_schedule"]),
+        ({"bogus": 1}, "bogus", ["/api/train/start: bogus is not a known key", "settings"]),
+        ({"settings": {"lr_schedule": "steps"}}, "lr_schedule", ["constant, linear, cosine"]),
+        ("go", None, ["request body must be a JSON object", "a string"]),
+        ([{"dataset": "digits"}], None, ["request body must be a JSON object", "an array"]),
+    ],
+)
+def test_malformed_training_requests_start_nothing(body, field, pieces):
+    with TestClient(create_app(lang="en")) as fresh:
+        r = fresh.post("/api/train/start", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == field
+        for piece in pieces:
+            assert piece in r.json()["error"]
+        state = fresh.get("/api/train/state").json()
+        assert state["run"] is None and state["running"] is False
+
+
+JSON_TYPE = {"content-type": "application/json"}
+
+
+def test_every_post_endpoint_wants_a_json_object(client):
+    endpoints = {
+        "/api/step": "problem, decimals, lang",
+        "/api/problem/parse": "filename, text, lang",
+        "/api/problem/toml": "problem, lang",
+        "/api/random": "seed, classes, features, lang",
+        "/api/train/start": "settings, lang",
+        "/api/train/stop": "lang",
+        "/api/exercise/new": "seed, classes, features, lang",
+        "/api/exercise/check": "problem, answers, decimals, lang",
+    }
+    for url, fields in endpoints.items():
+        for body, kind in [([1], "an array (a list)"), ("x", "a string"), (None, "null")]:
+            r = client.post(url, content=json.dumps(body), headers=JSON_TYPE)
+            assert r.status_code == 422, (url, body)
+            want = (
+                f"{url}: the request body must be a JSON object with the fields {fields}; "
+                f"got {kind}."
+            )
+            assert r.json()["error"] == want
+        zh = client.post(url, json=[1], params={"lang": "zh"}).json()["error"]
+        assert zh.startswith(f"{url}：请求体 应当是一个 JSON 对象") and "数组" in zh
+
+
+@pytest.mark.parametrize(
+    "url, body, field",
+    [
+        ("/api/step", {"problem": "X=1"}, "problem"),
+        ("/api/problem/toml", {"problem": [1, 2]}, "problem"),
+        ("/api/problem/parse", {"filename": 7, "text": "X = 1"}, "filename"),
+        ("/api/problem/parse", {"filename": "p.toml", "text": ["X = 1"]}, "text"),
+        ("/api/random", {"seed": [1]}, "seed"),
+        ("/api/exercise/new", {"classes": {"n": 3}}, "classes"),
+        ("/api/exercise/check", {"problem": example(), "answers": []}, "answers"),
+        ("/api/exercise/check", {"problem": example(), "answers": "Z"}, "answers"),
+        ("/api/exercise/check", {"problem": example()}, "answers"),
+        ("/api/exercise/check", {"problem": None, "answers": {}}, "problem"),
+        ("/api/step", {"problem": example(), "lang": 5}, "lang"),
+    ],
+)
+def test_a_field_of_the_wrong_kind_is_named(client, url, body, field):
+    r = client.post(url, json=body)
+    assert r.status_code == 422, r.text
+    data = r.json()
+    assert data["field"] == field and "\n" not in data["error"]
+    assert f"{field} must" in data["error"]
+
+
+def test_blank_answers_as_a_list_are_not_all_correct(client):
+    r = client.post("/api/exercise/check", json={"problem": example(), "answers": ["", ""]})
+    assert r.status_code == 422
+    assert "all_correct" not in r.json()
+    assert r.json()["error"].startswith("check: answers must be an object (a table) of quantities")
+
+
 def test_one_run_at_a_time_and_stop(client):
     r = client.post("/api/train/start", json={"settings": {"dataset": "digits", "epochs": 100}})
     assert r.status_code == 200

@@ -9,13 +9,17 @@ command runs; matplotlib only when plots are drawn.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from handprop.commands._options import format_option, lang_option
-from handprop.messages import resolve_lang, t
+from handprop.errors import InputError
+from handprop.messages import Msg, resolve_lang, t
 
 _HELP_LANG = resolve_lang(None)
 DEFAULT_PLOTS = "handprop-lab"
@@ -79,6 +83,50 @@ def _lr_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+# ---------------------------------------------------------------------- checks before any work
+
+
+def _check_folder(path: str, option: str, where: str) -> None:
+    """``path`` is a writable folder or can be created (nothing is created here)."""
+    probe = Path(path)
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not (probe.is_dir() and os.access(probe, os.W_OK)):
+        raise InputError(
+            "err.must",
+            where=where,
+            name=option,
+            expected=Msg("lab.exp.writable_dir"),
+            got=str(path),
+        )
+
+
+def _check_options(where: str, options: dict[str, Any], folders: dict[str, str | None]) -> None:
+    """Refuse, in one line each, the values click lets through but the run would trip over:
+    a negative seed, a learning rate or target that is NaN or inf, an unknown data set, an
+    output folder that cannot be made. Runs before any data is loaded or file written."""
+    from handprop.data.datasets import get_spec
+    from handprop.validation import positive_float
+
+    seed = options.get("seed")
+    if seed is not None and seed < 0:  # numpy's generators take seeds >= 0 only
+        raise InputError(
+            "err.must", where=where, name="--seed", expected=Msg("input.exp.seed"), got=str(seed)
+        )
+    if options.get("lr") is not None:
+        positive_float(options["lr"], "--lr", where)
+    target = options.get("target")
+    if target is not None and not (math.isfinite(target) and 0 < target <= 1):
+        raise InputError(
+            "err.must", where=where, name="--target", expected=Msg("lab.exp.target"), got=target
+        )
+    if options.get("dataset") is not None:
+        get_spec(options["dataset"])
+    for option, folder in folders.items():
+        if folder is not None:
+            _check_folder(folder, option, where)
+
+
 def _run(
     name: str,
     fmt: str,
@@ -89,6 +137,7 @@ def _run(
 ) -> int:
     from handprop import lab as L
 
+    _check_options(f"lab {name}", options, {"--plots": None if no_plots else plots_dir})
     options = {k: v for k, v in options.items() if v is not None}
     result = L.run_experiment(name, **options)
     if not no_plots:
@@ -144,6 +193,7 @@ def all_(
 ) -> int:
     from handprop import lab as L
 
+    _check_options("lab all", {"seed": seed, "dataset": dataset}, {"--out": out})
     report = L.run_all(out, dataset=dataset, seed=seed, lang=lang, epochs=epochs, data_dir=data_dir)
     if fmt == "json":
         click.echo(L.to_json(report.to_dict()))

@@ -150,11 +150,12 @@ def run_all(
     import time
 
     from handprop.data._files import atomic_write
-    from handprop.lab._common import DEFAULT_DATASET, load
+    from handprop.lab._common import DEFAULT_DATASET, check_seed, load
 
+    check_seed(seed)
+    ds = load(dataset or DEFAULT_DATASET, data_dir)  # a bad name or file fails before any write
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    ds = load(dataset or DEFAULT_DATASET, data_dir)
     options: dict[str, Any] = {"seed": seed, "ds": ds}
     if epochs is not None:
         options["epochs"] = epochs

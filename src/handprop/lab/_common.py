@@ -76,8 +76,23 @@ def transformed(ds: Any, kind: str, X: NDArray[Any], dtype: Any = np.float32) ->
     return out
 
 
+def check_seed(seed: Any, where: str = "lab") -> int:
+    """``seed`` as an int; InputError unless it is an integer >= 0 (numpy's generators take
+    no others)."""
+    from handprop.errors import InputError
+    from handprop.validation import describe
+
+    ok = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0
+    if not ok:
+        raise InputError(
+            "err.must", where=where, name="seed", expected=Msg("input.exp.seed"), got=describe(seed)
+        )
+    return int(seed)
+
+
 def seeds(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """``(init_rng, shuffle_rng)`` derived from one seed (see the module docstring)."""
+    seed = check_seed(seed)
     return np.random.default_rng([seed, 0]), np.random.default_rng([seed, 1])
 
 

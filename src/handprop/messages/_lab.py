@@ -921,4 +921,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.help.decimals": {"en": "Decimals shown.", "zh": "显示的小数位数。"},
     "lab.report_written": {"en": "Report written: {path}", "zh": "报告已写入：{path}"},
     "lab.running": {"en": "Running {name} ...", "zh": "正在运行 {name} ……"},
+    # ------------------------------------------------------------------ what options must be
+    "lab.exp.writable_dir": {
+        "en": "be a folder that exists or can be created, and is writable",
+        "zh": "是一个已存在或可以创建、并且可写的文件夹",
+    },
+    "lab.exp.target": {
+        "en": "be a number in (0, 1], a test accuracy such as 0.85",
+        "zh": "是 (0, 1] 中的数，即测试准确率，例如 0.85",
+    },
 }

@@ -210,6 +210,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{where}: the file's text is missing.",
         "zh": "{where}：缺少文件内容。",
     },
+    # what a request's fields must be (``err.must``: "<where>: <name> must <expected>; got ...")
+    "web.name.body": {"en": "the request body", "zh": "请求体"},
+    "web.exp.body": {
+        "en": "be a JSON object with the fields {fields}",
+        "zh": "是一个 JSON 对象，字段为 {fields}",
+    },
+    "web.exp.problem": {
+        "en": "be an object (a table) with the keys X, W, b, y, lr",
+        "zh": "是一个对象（键值表），键为 X、W、b、y、lr",
+    },
+    "web.exp.answers": {
+        "en": "be an object (a table) of quantities, each name ({names}) mapped to its numbers",
+        "zh": "是一个由各个量组成的对象（键值表），每个量名（{names}）对应它的数值",
+    },
+    "web.exp.settings": {
+        "en": "be an object (a table) with the settings {names}",
+        "zh": "是一个对象（键值表），可含设置 {names}",
+    },
+    "web.exp.text": {
+        "en": "be the file's contents as a string",
+        "zh": "是以字符串给出的文件内容",
+    },
+    "web.exp.filename": {"en": "be a string (the file's name)", "zh": "是字符串（文件名）"},
+    "web.exp.lang": {"en": 'be "en" or "zh"', "zh": '是 "en" 或 "zh"'},
+    "web.json.null": {"en": "null", "zh": "null"},
+    "web.json.boolean": {"en": "a boolean", "zh": "布尔值"},
+    "web.json.number": {"en": "a number", "zh": "数字"},
+    "web.json.string": {"en": "a string", "zh": "字符串"},
+    "web.json.array": {"en": "an array (a list)", "zh": "数组（列表）"},
+    "web.json.object": {"en": "an object", "zh": "对象"},
     # ------------------------------------------------------------------ handprop serve
     "web.serve.help": {
         "en": "Serve the web explorer (the step page, training you can watch, exercises) on a "

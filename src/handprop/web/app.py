@@ -25,6 +25,11 @@ JSON endpoints (``lang`` = ``en`` or ``zh`` in the body or the query; errors are
     POST /api/exercise/new        {seed?, classes, features} -> a problem to work by hand
     POST /api/exercise/check      {problem, answers, decimals} -> the checker's verdict per cell
 
+A POST body must be a JSON object holding only the fields listed (each optional unless the
+endpoint needs it) and ``lang``; another kind of body, an unknown field, or a field of the wrong
+kind (``answers`` as a list, ``settings`` as a string) is a 422 naming the field and what it must
+be. Nothing is started or computed from a request that was refused.
+
 Limits and safety: request bodies over ``max_body`` bytes get 413 (checked from the header and
 while reading); POST bodies must be JSON (``application/json``: a form on another site cannot
 send one without the browser asking first); the step page takes at most 10 x 10; static files
@@ -56,7 +61,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handprop.errors import HandpropError, InputError
-from handprop.messages import CATALOGUE, LANGS, t
+from handprop.messages import CATALOGUE, LANGS, Msg, t
+from handprop.validation import describe
 from handprop.web import forms
 
 #: largest request body accepted, in bytes
@@ -288,16 +294,39 @@ def create_app(
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise HTTPProblem(400, "web.err.json") from None
 
+    def check_body(body: Any, where: str, fields: tuple[str, ...]) -> None:
+        """A POST body is a JSON object whose keys are ``fields`` (all optional) or ``lang``."""
+        allowed = (*fields, "lang")
+        forms.require_object(
+            body, Msg("web.name.body"), where, Msg("web.exp.body", fields=", ".join(allowed))
+        )
+        forms.check_fields(body, allowed, where)
+        if "lang" in body and not _lang(body["lang"], ""):
+            raise InputError(
+                "err.must",
+                where=where,
+                name="lang",
+                expected=Msg("web.exp.lang"),
+                got=describe(body["lang"]),
+            )
+
     def endpoint(
         handler: Callable[[Request, Any, str], Any],
+        fields: tuple[str, ...] = (),
     ) -> Callable[[Request], Any]:
-        """Wrap ``handler(request, body, lang)``: JSON in, JSON out, errors as 4xx JSON."""
+        """Wrap ``handler(request, body, lang)``: JSON in, JSON out, errors as 4xx JSON.
+
+        A POST body must be a JSON object with no keys but ``fields`` and ``lang`` (422 with
+        the field named otherwise); the handler then checks each field's value.
+        """
 
         async def run(request: Request) -> Response:
             lang = request_lang(request)
             try:
                 body = await read_json(request) if request.method == "POST" else None
                 lang = request_lang(request, body)
+                if request.method == "POST":
+                    check_body(body, request.url.path, fields)
                 result = handler(request, body, lang)
                 if asyncio.iscoroutine(result):
                     result = await result
@@ -353,7 +382,6 @@ def create_app(
     def step(request: Request, body: Any, lang: str) -> Any:
         from handprop.web.step_view import step_view
 
-        body = body if isinstance(body, dict) else {}
         decimals = forms.int_in_range(
             body.get("decimals", 3), "decimals", "step", forms.MIN_DECIMALS, forms.MAX_DECIMALS
         )
@@ -364,13 +392,28 @@ def create_app(
         from handprop.problem import parse_problem_text, problem_from_mapping
         from handprop.web.step_view import problem_text
 
-        body = body if isinstance(body, dict) else {}
         name = body.get("filename")
-        name = name if isinstance(name, str) and name.strip() else "problem"
+        if name is not None and not isinstance(name, str):
+            raise InputError(
+                "err.must",
+                where="problem",
+                name="filename",
+                expected=Msg("web.exp.filename"),
+                got=forms.json_kind(name),
+            )
+        name = name if name and name.strip() else "problem"
         name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:120]
         text = body.get("text")
-        if not isinstance(text, str):
+        if text is None:
             raise InputError("web.err.no_text", where=name)
+        if not isinstance(text, str):
+            raise InputError(
+                "err.must",
+                where=name,
+                name="text",
+                expected=Msg("web.exp.text"),
+                got=forms.json_kind(text),
+            )
         if len(text) > MAX_PROBLEM_TEXT:
             raise InputError(
                 "core.err.file_too_big", where=name, size=len(text), limit=MAX_PROBLEM_TEXT
@@ -389,7 +432,6 @@ def create_app(
         return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
 
     def to_toml(request: Request, body: Any, lang: str) -> Any:
-        body = body if isinstance(body, dict) else {}
         problem = forms.page_problem(body.get("problem"), where="step")
         return {"toml": problem.to_toml(), "filename": "problem.toml"}
 
@@ -397,7 +439,6 @@ def create_app(
         from handprop.exercise import generate_problem
         from handprop.web.step_view import problem_text
 
-        body = body if isinstance(body, dict) else {}
         seed = body.get("seed")
         seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
         problem = generate_problem(
@@ -421,16 +462,19 @@ def create_app(
             "run": None if run is None else run.run_id,
             "running": bool(run is not None and run.running),
             "defaults": training.defaults(),
-            "choices": {"init": training.INITS, "normalize": training.NORMALIZATIONS},
+            "choices": {
+                "init": training.INITS,
+                "normalize": training.NORMALIZATIONS,
+                "lr_schedule": training.LR_SCHEDULES,
+            },
             "limits": {"epochs": training.MAX_EPOCHS, "batch_size": training.MAX_BATCH_SIZE},
         }
 
     def train_start(request: Request, body: Any, lang: str) -> Any:
         from handprop.web.training import available_datasets, check_settings
 
-        body = body if isinstance(body, dict) else {}
         names = [d["name"] for d in available_datasets(lang) if d["available"]]
-        settings = check_settings(body.get("settings", {}), names)
+        settings = check_settings(body.get("settings"), names)
         run = runner.start(settings)
         return {"run": run.run_id, "settings": settings}
 
@@ -485,7 +529,6 @@ def create_app(
     def exercise_new(request: Request, body: Any, lang: str) -> Any:
         from handprop.web.exercise_view import new_exercise
 
-        body = body if isinstance(body, dict) else {}
         seed = body.get("seed")
         seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
         return new_exercise(
@@ -498,7 +541,6 @@ def create_app(
     def exercise_check(request: Request, body: Any, lang: str) -> Any:
         from handprop.web.exercise_view import check_exercise
 
-        body = body if isinstance(body, dict) else {}
         return check_exercise(
             body.get("problem"), body.get("answers"), body.get("decimals", 3), lang
         )
@@ -515,17 +557,33 @@ def create_app(
         Route("/static/{name}", static_file),
         Route("/api/texts", endpoint(texts)),
         Route("/api/example", endpoint(example)),
-        Route("/api/step", endpoint(step), methods=["POST"]),
-        Route("/api/problem/parse", endpoint(parse_problem), methods=["POST"]),
-        Route("/api/problem/toml", endpoint(to_toml), methods=["POST"]),
-        Route("/api/random", endpoint(random_problem), methods=["POST"]),
+        Route("/api/step", endpoint(step, ("problem", "decimals")), methods=["POST"]),
+        Route(
+            "/api/problem/parse",
+            endpoint(parse_problem, ("filename", "text")),
+            methods=["POST"],
+        ),
+        Route("/api/problem/toml", endpoint(to_toml, ("problem",)), methods=["POST"]),
+        Route(
+            "/api/random",
+            endpoint(random_problem, ("seed", "classes", "features")),
+            methods=["POST"],
+        ),
         Route("/api/datasets", endpoint(datasets)),
         Route("/api/train/state", endpoint(train_state)),
-        Route("/api/train/start", endpoint(train_start), methods=["POST"]),
+        Route("/api/train/start", endpoint(train_start, ("settings",)), methods=["POST"]),
         Route("/api/train/stop", endpoint(train_stop), methods=["POST"]),
         Route("/api/train/events", train_events),
-        Route("/api/exercise/new", endpoint(exercise_new), methods=["POST"]),
-        Route("/api/exercise/check", endpoint(exercise_check), methods=["POST"]),
+        Route(
+            "/api/exercise/new",
+            endpoint(exercise_new, ("seed", "classes", "features")),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/exercise/check",
+            endpoint(exercise_check, ("problem", "answers", "decimals")),
+            methods=["POST"],
+        ),
     ]
     middleware = []
     if allowed_hosts is not None:

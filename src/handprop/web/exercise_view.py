@@ -19,7 +19,7 @@ from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg, t
 from handprop.problem import Problem, problem_from_mapping
 from handprop.validation import describe
-from handprop.web.forms import coerce_problem, int_or_text, number_or_text
+from handprop.web.forms import coerce_problem, int_or_text, number_or_text, require_object
 from handprop.web.step_view import problem_text
 
 WHERE = "check"
@@ -140,11 +140,13 @@ def check_exercise(problem_data: Any, answers: Any, decimals: Any, lang: str) ->
         quantity_shape,
     )
 
+    require_object(problem_data, "problem", WHERE, Msg("web.exp.problem"))
+    answers = require_object(
+        answers, "answers", WHERE, Msg("web.exp.answers", names=", ".join(QUANTITIES))
+    )
     problem: Problem = problem_from_mapping(coerce_problem(problem_data), where=WHERE)
     check_size(problem, WHERE)
     decimals = check_decimals(int_or_text(decimals), WHERE)
-    if not isinstance(answers, dict):
-        answers = {}
     unknown = [k for k in answers if k not in QUANTITIES]
     if unknown:
         raise InputError(

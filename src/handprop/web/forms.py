@@ -11,7 +11,7 @@ the page can show it next to the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from handprop.errors import HandpropError, InputError, ShapeError
@@ -77,12 +77,49 @@ def coerce_problem(data: Any) -> Any:
     return out
 
 
+def json_kind(value: Any) -> Msg:
+    """What kind of JSON value ``value`` is (``an array (a list)``), for the 'got' of a message."""
+    if value is None:
+        kind = "null"
+    elif isinstance(value, bool):
+        kind = "boolean"
+    elif isinstance(value, (int, float)):
+        kind = "number"
+    elif isinstance(value, str):
+        kind = "string"
+    elif isinstance(value, list):
+        kind = "array"
+    else:
+        kind = "object"
+    return Msg(f"web.json.{kind}")
+
+
+def require_object(value: Any, name: Any, where: str, expected: Msg) -> dict[str, Any]:
+    """``value`` if it is a JSON object; InputError ``err.must`` naming ``name`` otherwise."""
+    if not isinstance(value, dict):
+        raise InputError(
+            "err.must", where=where, name=name, expected=expected, got=json_kind(value)
+        )
+    return value
+
+
+def check_fields(data: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    """Every key of ``data`` is one of ``allowed``; InputError naming the first that is not."""
+    for key in data:
+        if key not in allowed:
+            raise InputError(
+                "core.err.unknown_key", where=where, field=key, allowed=", ".join(allowed)
+            )
+
+
 def page_problem(data: Any, where: str = "step") -> Problem:
     """A problem from the step page: checked as a problem file, then against the page's sizes.
 
-    Raises the same InputError / ShapeError as ``handprop step`` for a bad field, and a
-    ShapeError when W is outside ``MIN..MAX_CLASSES`` x ``MIN..MAX_FEATURES``.
+    Raises InputError when ``data`` is not an object, the same InputError / ShapeError as
+    ``handprop step`` for a bad field, and a ShapeError when W is outside
+    ``MIN..MAX_CLASSES`` x ``MIN..MAX_FEATURES``.
     """
+    require_object(data, "problem", where, Msg("web.exp.problem"))
     problem = problem_from_mapping(coerce_problem(data), where=where)
     check_page_size(problem, where)
     return problem

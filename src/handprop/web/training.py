@@ -30,9 +30,21 @@ import numpy as np
 
 from handprop.errors import HandpropError, InputError
 from handprop.messages import Msg, t
-from handprop.train import TrainingProgress, fit_sgd, iter_logits, loss_and_accuracy
+from handprop.train import (
+    LR_SCHEDULES,
+    TrainingProgress,
+    fit_sgd,
+    iter_logits,
+    loss_and_accuracy,
+)
 from handprop.validation import nonnegative_float, positive_float
-from handprop.web.forms import int_in_range, int_or_text, number_or_text
+from handprop.web.forms import (
+    check_fields,
+    int_in_range,
+    int_or_text,
+    number_or_text,
+    require_object,
+)
 
 MAX_EPOCHS = 100
 MAX_BATCH_SIZE = 4096
@@ -89,14 +101,23 @@ def available_datasets(lang: str = "en") -> list[dict[str, Any]]:
 
 
 def check_settings(data: Any, available: list[str]) -> dict[str, Any]:
-    """The page's settings, each checked as the command line checks it."""
-    if not isinstance(data, dict):
+    """The page's settings, each checked as the command line checks it.
+
+    ``data`` is an object whose keys are among those of :func:`defaults` (a setting left out
+    or null keeps its default; None means all defaults). Raises InputError for anything else
+    (not an object, an unknown key, a bad value), naming the setting and what was expected.
+    """
+    known = tuple(defaults())
+    if data is None:
         data = {}
+    require_object(data, "settings", WHERE, Msg("web.exp.settings", names=", ".join(known)))
+    check_fields(data, known, WHERE)
     s = {**defaults(), **{k: v for k, v in data.items() if v is not None}}
     choices = {
         "dataset": tuple(available),
         "init": INITS,
         "normalize": NORMALIZATIONS,
+        "lr_schedule": LR_SCHEDULES,
     }
     for name, allowed in choices.items():
         if s[name] not in allowed:
@@ -122,7 +143,7 @@ def check_settings(data: Any, available: list[str]) -> dict[str, Any]:
         "epochs": int_in_range(s["epochs"], "epochs", WHERE, 1, MAX_EPOCHS),
         "momentum": momentum,
         "seed": int_in_range(int_or_text(s["seed"]), "seed", WHERE, 0, MAX_SEED),
-        "lr_schedule": defaults()["lr_schedule"],
+        "lr_schedule": s["lr_schedule"],
     }
 
 
