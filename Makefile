@@ -21,5 +21,10 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
+# Side-by-side training benchmark (benchmarks/README.md); BENCH_ARGS=--quick for a short run.
+# OpenBLAS tuning variables are unset for this command only, so it measures the defaults.
+bench: $(STAMP)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_train.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

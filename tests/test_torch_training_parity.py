@@ -91,7 +91,7 @@ def test_the_estimator_with_scale_matches_pytorch_in_float64(mnist):
     X, y = mnist
     model = SoftmaxRegression(
         lr=LR, batch_size=BATCH, epochs=1, momentum=0.9, lr_schedule="constant",
-        normalize="scale", pixel_max=255, random_state=0, dtype="float64",
+        normalize="scale", pixel_max=255, random_state=0, dtype="float64", average=None,
     ).fit(X, y)  # fmt: skip
     # the estimator draws the initial weights, then one permutation, from random_state
     rng = np.random.default_rng(0)

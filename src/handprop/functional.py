@@ -192,22 +192,34 @@ def sgd_step(
     it is filled), and the step uses ``v``. ``out`` may be ``param`` for an in-place update.
     param, grad, velocity : same shape. Returns the updated parameter.
     """
+    if momentum and velocity is None:
+        raise ValueError("momentum needs a velocity buffer")
+    # A separate ``out`` holds the intermediate products, so the trainer's step allocates
+    # nothing; the arithmetic (and so every rounding) is the same on either path.
+    scratch = (
+        out
+        if out is not None
+        and not np.may_share_memory(out, param)
+        and not np.may_share_memory(out, grad)
+        and (velocity is None or not np.may_share_memory(out, velocity))
+        else None
+    )
     g = grad
     if weight_decay:
-        g = grad + weight_decay * param
+        if scratch is None:
+            g = grad + weight_decay * param
+        else:
+            g = np.add(grad, np.multiply(param, weight_decay, out=scratch), out=scratch)
     if momentum:
-        if velocity is None:
-            raise ValueError("momentum needs a velocity buffer")
         velocity *= momentum
         velocity += g
         g = velocity
     if out is None:
         return param - lr * g
-    if out is param:
-        param -= lr * g
-        return param
-    np.subtract(param, lr * g, out=out)
-    return out
+    if scratch is None:
+        np.subtract(param, lr * g, out=out)  # out is (or overlaps) param: lr * g is a temporary
+        return out
+    return np.subtract(param, np.multiply(g, lr, out=scratch), out=scratch)
 
 
 def sgd_update(W: Array, b: Array, dW: Array, db: Array, lr: float) -> tuple[Array, Array]:

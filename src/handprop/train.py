@@ -9,6 +9,11 @@ Each step is the worked example on a batch of rows, through :mod:`handprop.funct
     dW, db = param_gradients(X_b, d) # (K, D), (K,)
     W, b = sgd_step(W, dW, ...), sgd_step(b, db, ...)   # torch.optim.SGD semantics
 
+:class:`ReferenceStep` runs exactly these calls (``engine="reference"``); :class:`FusedStep`
+(the default) computes the same quantities in fewer passes, tested equal to it; the PyTorch
+backend (:mod:`handprop.torch_backend`) transcribes them on tensors. Optionally the model is
+the running mean of the iterates (``average``, :func:`average_step`).
+
 Data stay as given (uint8 images are never expanded as a whole): each batch is gathered into a
 preallocated buffer and converted to the compute dtype (float32 by default) there, optionally
 through a preprocessing ``transform``. All buffers are allocated once per call.
@@ -27,6 +32,7 @@ import io
 import json
 import math
 import os
+import queue
 import signal
 import threading
 import time
@@ -100,6 +106,10 @@ class TrainResult:
     the SGD updates made in total. ``interrupted`` is True when Ctrl-C stopped training, with
     ``stopped_at = (epoch, batch)`` of the last batch done (1-based); the epoch then counts as
     not completed and has no record. ``resumed_from`` is the epoch a checkpoint restored.
+
+    With iterate averaging (``fit_sgd(average=...)``) W and b are the average of the iterates
+    (``n_averaged`` of them) and ``iterate_W``/``iterate_b`` the last SGD iterate, from which
+    training continues; without it the two pairs are the same arrays and ``n_averaged`` is 0.
     """
 
     W: NDArray[np.floating]
@@ -112,6 +122,15 @@ class TrainResult:
     interrupted: bool = False
     stopped_at: tuple[int, int] | None = None
     resumed_from: int | None = None
+    iterate_W: NDArray[np.floating] | None = None
+    iterate_b: NDArray[np.floating] | None = None
+    n_averaged: int = 0
+
+    def __post_init__(self) -> None:
+        if self.iterate_W is None:
+            self.iterate_W = self.W
+        if self.iterate_b is None:
+            self.iterate_b = self.b
 
 
 class TrainingProgress:
@@ -134,6 +153,17 @@ class TrainingProgress:
         """After the last batch, also when interrupted."""
 
 
+ENGINES = ("fused", "reference", "torch")
+
+#: batch buffers the helper thread may fill ahead of the step being computed
+PREFETCH_SLOTS = 3
+#: BLAS threads during an epoch with the helper thread, and without it (None: as installed).
+#: The GEMMs of a batch are small: a second thread gains little on an idle machine and loses
+#: badly when another process holds a core (benchmarks/README.md).
+PREFETCH_BLAS_THREADS: int | None = 1
+LOOP_BLAS_THREADS: int | None = 1
+
+
 def fit_sgd(
     X: NDArray[Any],
     y: NDArray[np.integer],
@@ -151,6 +181,7 @@ def fit_sgd(
     order: Callable[[int], NDArray[np.integer]] | None = None,
     rows: NDArray[np.integer] | None = None,
     transform: Transform | None = None,
+    scale: float | None = None,
     validation: tuple[NDArray[Any], NDArray[np.integer]] | None = None,
     evaluate: Callable[[NDArray[np.floating], NDArray[np.floating]], Mapping[str, float]]
     | None = None,
@@ -161,13 +192,19 @@ def fit_sgd(
     velocity: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None,
     dtype: type = np.float32,
     catch_sigint: bool = True,
+    engine: str = "fused",
+    device: str | None = None,
+    prefetch: bool = False,
+    average: float | None = None,
+    average_state: tuple[NDArray[np.floating], NDArray[np.floating], int] | None = None,
 ) -> TrainResult:
     """Mini-batch SGD on the mean cross-entropy of ``softmax(X @ W.T + b)``.
 
     Parameters
     ----------
     X : ndarray of shape (N, D), any real dtype (uint8 images, float32, a memmap)
-        Not copied; each batch is gathered and converted to ``dtype`` on its own.
+        Not copied; each batch is gathered and converted to ``dtype`` on its own, so a
+        memory-mapped file is read batch by batch.
     y : ndarray of shape (N,), integer class indices in [0, K)
     W : ndarray of shape (K, D), b : ndarray of shape (K,)
         Initial parameters (copied; the caller's arrays are not modified).
@@ -187,7 +224,12 @@ def fit_sgd(
         Train on these rows of X only (e.g. without a validation part), without copying X.
     transform : callable, optional
         ``transform(raw_batch, out)`` preprocesses a gathered batch into the float buffer ``out``.
-        Without it a batch is only converted to ``dtype``.
+        Without it a batch is only converted to ``dtype``. It may run in the helper thread
+        (see ``prefetch``), one batch at a time.
+    scale : float, optional
+        Train on ``X / scale`` (what ``Normalizer("scale")`` does), instead of ``transform``.
+        The fused engine moves the division onto the (n, K) logits and delta, which spares a
+        pass over every (n, D) batch (:class:`FusedStep`); the others divide each batch.
     validation : (X_val, y_val), optional
         Scored after every epoch (``val_loss``, ``val_accuracy``), with the same ``transform``.
     evaluate : callable, optional
@@ -207,6 +249,31 @@ def fit_sgd(
     catch_sigint : bool
         In the main thread, the first Ctrl-C is deferred to the end of the current batch (a
         second one interrupts at once). Set False to leave signal handling alone.
+    engine : {"fused", "reference", "torch"}
+        How a step is computed; all three compute the steps of the module docstring.
+        ``"reference"`` calls :mod:`handprop.functional` formula by formula, as written there.
+        ``"fused"`` (default) computes the same quantities in fewer passes and without
+        allocating (:class:`FusedStep`; held equal to the reference by the tests).
+        ``"torch"`` runs the same formulas on PyTorch tensors on ``device``
+        (:mod:`handprop.torch_backend`).
+    device : str, optional
+        For ``engine="torch"``: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ...; default ``"cuda"``
+        when available, else ``"cpu"``.
+    prefetch : bool, default False
+        Gather and convert the next batches in a helper thread while the current one is
+        computed (NumPy releases the GIL while it copies). Off by default: where it was
+        measured (a 2-core VM) handing a batch between threads cost more than gathering it
+        (benchmarks/README.md). The results are the same bit for bit either way.
+    average : float or None
+        Polyak-Ruppert iterate averaging: once ``average`` epochs are done (0.5: half an
+        epoch, 1: the first epoch; 0: from the first step), keep the running mean of the
+        weights after every further step (:func:`average_step`) and return it as the trained
+        model (``W``, ``b``; ``evaluate``,
+        ``validation`` and checkpoints see it too). SGD itself continues from its own iterate.
+        With a constant step the mean settles where the iterates keep hovering around the
+        minimum. None (default): no averaging.
+    average_state : (W_avg, b_avg, n_averaged), optional
+        A running mean to continue (``partial_fit``), used when averaging starts.
 
     Returns
     -------
@@ -228,6 +295,8 @@ def fit_sgd(
         raise InputError(
             "err.choice", name="lr_schedule", choices=", ".join(LR_SCHEDULES), got=repr(lr_schedule)
         )
+    if engine not in ENGINES:
+        raise InputError("err.choice", name="engine", choices=", ".join(ENGINES), got=repr(engine))
     dtype = np.dtype(dtype).type
     if dtype not in (np.float32, np.float64):
         raise InputError("err.choice", name="dtype", choices="float32, float64", got=repr(dtype))
@@ -241,6 +310,22 @@ def fit_sgd(
             expected=Msg("exp.shape", shape=f"({K}, {D}), ({K},), ({N},)"),
             got=f"{W.shape}, {b.shape}, {y.shape}",
         )
+    scale_transform: Transform | None = None
+    if scale is not None:
+        scale = positive_float(scale, "scale", where)
+        if transform is not None:
+            raise InputError(
+                "err.must",
+                where=where,
+                name="scale",
+                expected=Msg("train.exp.no_transform"),
+                got=repr(scale),
+            )
+        divisor = dtype(scale)
+
+        def scale_transform(raw: NDArray[Any], out: NDArray[np.floating]) -> NDArray[np.floating]:
+            return np.divide(raw, divisor, out=out, casting="unsafe")
+
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
     progress = progress or TrainingProgress()
@@ -249,11 +334,8 @@ def fit_sgd(
         rows = np.asarray(rows, dtype=np.intp)
     n_train = N if rows is None else rows.shape[0]
 
-    # Two parameter buffers: a step writes the other one, so the weights of the previous step
-    # stay intact (for a divergence) and the current ones are never half-updated (for Ctrl-C).
-    Ws = [np.array(W, dtype=dtype), np.empty((K, D), dtype=dtype)]
-    bs = [np.array(b, dtype=dtype), np.empty(K, dtype=dtype)]
-    Ws[1][...], bs[1][...] = Ws[0], bs[0]
+    W0 = np.array(W, dtype=dtype)
+    b0 = np.array(b, dtype=dtype)
     vW = np.zeros((K, D), dtype=dtype) if velocity is None else np.array(velocity[0], dtype=dtype)
     vb = np.zeros(K, dtype=dtype) if velocity is None else np.array(velocity[1], dtype=dtype)
     settings = {
@@ -270,6 +352,9 @@ def fit_sgd(
     }
     if lr_schedule != "constant":
         settings["epochs"] = epochs  # the schedule depends on the planned length
+    if average is not None:
+        average = nonnegative_float(average, "average", where)
+        settings["average"] = average
     history: list[EpochRecord] = []
     start_epoch, steps, resumed_from = 0, 0, None
     if resume:
@@ -283,29 +368,38 @@ def fit_sgd(
             )
         state = load_checkpoint(checkpoint)
         _check_resumable(state, settings, checkpoint)
-        Ws[0][...] = Ws[1][...] = state.W
-        bs[0][...] = bs[1][...] = state.b
+        W0[...], b0[...] = state.W, state.b
         vW[...], vb[...] = state.velocity_W, state.velocity_b
         rng.bit_generator.state = state.rng_state
         history = list(state.history)
         start_epoch = resumed_from = state.epoch
         steps = state.steps
+        average_state = state.average
 
-    # Preallocated batch buffers: raw rows (X's dtype), floats, labels, logits, dW.
     B = batch_size if order is not None else max(1, min(batch_size, n_train))
-    gather_direct = transform is None and X.dtype == dtype
-    raw = None if gather_direct else np.empty((B, D), dtype=X.dtype)
-    xbuf = np.empty((B, D), dtype=dtype)
-    ybuf = np.empty(B, dtype=np.intp)
-    Zbuf = np.empty((B, K), dtype=dtype)
-    dWbuf = np.empty((K, D), dtype=dtype)
+    prefetch = bool(prefetch)
+    fold = engine == "fused" and scale is not None  # the step divides, not the feed
+    step = _make_step(
+        engine, W0, b0, vW, vb, B, momentum, weight_decay, device, scale if fold else None
+    )
+    batch_transform = None if fold else (transform or scale_transform)
+    feed = _BatchFeed(
+        X, y, B, dtype, batch_transform, step, slots=PREFETCH_SLOTS if prefetch else 1
+    )
+    x_scale = scale if fold else 1.0
+    # Small GEMMs gain little from a second BLAS thread and lose badly when another process
+    # holds a core (the threads wait for each other at every call): one thread, always.
+    blas_limit = PREFETCH_BLAS_THREADS if prefetch else LOOP_BLAS_THREADS
+    if engine == "torch":
+        blas_limit = None
     n_batches = -(-n_train // batch_size)
     total_steps = max(1, epochs * n_batches)
+    # averaging leaves out the first ceil(average * n_batches) steps of the whole run
+    average_after = None if average is None else average * n_batches
     lr_t = lr
-    cur = 0
     interrupted = False
     stopped_at = None
-    epoch = start_epoch
+    xb: NDArray[np.floating] = feed.xs[0]
     progress.on_train_begin(epochs=epochs, batches_per_epoch=n_batches, start_epoch=start_epoch)
 
     with _sigint_deferred(catch_sigint) as stop, np.errstate(all="ignore"):
@@ -322,88 +416,64 @@ def fit_sgd(
                     idx = np.arange(N)
                 n_rows = idx.shape[0]
                 loss_sum = 0.0
-                correct = 0
-                for j in range(-(-n_rows // batch_size)):
-                    sel = idx[j * batch_size : (j + 1) * batch_size]
-                    n = sel.shape[0]
-                    xb = xbuf[:n]
-                    if gather_direct:
-                        np.take(X, sel, axis=0, out=xb, mode="clip")
-                    else:
-                        np.take(X, sel, axis=0, out=raw[:n], mode="clip")
-                        if transform is None:
-                            np.copyto(xb, raw[:n], casting="unsafe")
-                        else:
-                            transform(raw[:n], xb)
-                    yb = np.take(y, sel, out=ybuf[:n], mode="clip")
-                    Wc, bc = Ws[cur], bs[cur]
-                    Z = F.linear(xb, Wc, bc, out=Zbuf[:n])  # (n, K)
-                    loss = F.cross_entropy(Z, yb)
-                    if not math.isfinite(loss):
-                        _diverged(
-                            loss,
-                            epoch + 1,
-                            j + 1,
-                            lr,
-                            xb,
-                            Ws[1 - cur],
-                            bs[1 - cur],
-                            vW,
-                            vb,
-                            history,
-                            epoch,
-                            steps,
-                        )
-                    A = F.softmax(Z, out=Z)  # (n, K)
-                    correct += int(np.count_nonzero(A.argmax(axis=1) == yb))
-                    d = F.delta(A, yb, out=A)  # (n, K)
-                    dW, db = F.param_gradients(xb, d, out_W=dWbuf)  # (K, D), (K,)
-                    nxt = 1 - cur
-                    if lr_schedule == "linear":
-                        lr_t = lr * (1.0 - steps / total_steps)
-                    elif lr_schedule == "cosine":
-                        lr_t = lr * 0.5 * (1.0 + math.cos(math.pi * steps / total_steps))
-                    F.sgd_step(
-                        Wc,
-                        dW,
-                        lr_t,
-                        momentum=momentum,
-                        velocity=vW,
-                        weight_decay=weight_decay,
-                        out=Ws[nxt],
-                    )
-                    F.sgd_step(
-                        bc,
-                        db,
-                        lr_t,
-                        momentum=momentum,
-                        velocity=vb,
-                        weight_decay=weight_decay,
-                        out=bs[nxt],
-                    )
-                    cur = nxt
-                    steps += 1
-                    loss_sum += loss * n
-                    stopped_at = (epoch + 1, j + 1)
-                    progress.on_batch_end(epoch + 1, j + 1, loss)
-                    if stop.requested:
-                        raise KeyboardInterrupt
+                with (
+                    _blas_threads(blas_limit),
+                    feed.epoch(idx) as batches,
+                ):
+                    for j in range(batches.count):
+                        xb, yb, extra = batches.next()
+                        if lr_schedule == "linear":
+                            lr_t = lr * (1.0 - steps / total_steps)
+                        elif lr_schedule == "cosine":
+                            lr_t = lr * 0.5 * (1.0 + math.cos(math.pi * steps / total_steps))
+                        loss = step(xb, yb, extra, lr_t)
+                        if not math.isfinite(loss):
+                            W_good, b_good = step.previous()
+                            _diverged(
+                                loss,
+                                epoch + 1,
+                                j + 1,
+                                lr,
+                                xb,
+                                W_good,
+                                b_good,
+                                *step.velocity(),
+                                history,
+                                epoch,
+                                steps,
+                                x_scale,
+                            )
+                        batches.release()
+                        if average_after is not None and steps >= average_after:
+                            if not step.averaging:
+                                step.begin_average(average_state)
+                            step.accumulate()
+                        steps += 1
+                        loss_sum += loss * xb.shape[0]
+                        stopped_at = (epoch + 1, j + 1)
+                        progress.on_batch_end(epoch + 1, j + 1, loss)
+                        if stop.requested:
+                            raise KeyboardInterrupt
+                correct = step.count_correct()
                 seconds = clock() - t0
-                if not (np.isfinite(Ws[cur]).all() and np.isfinite(bs[cur]).all()):
+                W_it, b_it = step.current()
+                if not (np.isfinite(W_it).all() and np.isfinite(b_it).all()):
+                    W_good, b_good = step.previous()
                     _diverged(
                         math.inf,
                         epoch + 1,
                         n_batches,
                         lr,
-                        xbuf,
-                        Ws[1 - cur],
-                        bs[1 - cur],
-                        vW,
-                        vb,
+                        xb,
+                        W_good,
+                        b_good,
+                        *step.velocity(),
                         history,
                         epoch,
                         steps,
+                        x_scale,
                     )
+                W_now, b_now = step.model()
                 record = EpochRecord(
                     epoch=epoch + 1,
                     loss=loss_sum / max(n_rows, 1),
@@ -412,47 +482,488 @@ def fit_sgd(
                 )
                 if validation is not None:
                     record.val_loss, record.val_accuracy = loss_and_accuracy(
-                        validation[0], validation[1], Ws[cur], bs[cur], transform=transform
+                        validation[0],
+                        validation[1],
+                        W_now,
+                        b_now,
+                        transform=transform or scale_transform,
                     )
                 if evaluate is not None:
-                    record.metrics = {k: float(v) for k, v in evaluate(Ws[cur], bs[cur]).items()}
+                    record.metrics = {k: float(v) for k, v in evaluate(W_now, b_now).items()}
                 history.append(record)
                 if checkpoint is not None:
+                    v_W, v_b = step.velocity()
                     save_checkpoint(
                         checkpoint,
                         CheckpointState(
-                            W=Ws[cur],
-                            b=bs[cur],
-                            velocity_W=vW,
-                            velocity_b=vb,
+                            W=W_it,
+                            b=b_it,
+                            velocity_W=v_W,
+                            velocity_b=v_b,
                             epoch=epoch + 1,
                             steps=steps,
                             rng_state=rng.bit_generator.state,
                             history=history,
                             settings=settings,
+                            average=step.average_state(),
                         ),
                     )
                 progress.on_epoch_end(record)
                 if stop.requested:
                     raise KeyboardInterrupt
-            epoch = epochs
         except KeyboardInterrupt:
             interrupted = True
 
+    W_it, b_it = (np.array(a) for a in step.current())
+    W_end, b_end = (np.array(a) for a in step.model())
+    v_W, v_b = step.velocity()
     result = TrainResult(
-        W=Ws[cur],
-        b=bs[cur],
-        velocity_W=vW,
-        velocity_b=vb,
+        W=W_end,
+        b=b_end,
+        velocity_W=np.array(v_W),
+        velocity_b=np.array(v_b),
         history=history,
         epochs_completed=len(history),
         steps=steps,
         interrupted=interrupted,
         stopped_at=stopped_at if interrupted else None,
         resumed_from=resumed_from,
+        iterate_W=W_it,
+        iterate_b=b_it,
+        n_averaged=step.n_averaged,
     )
     progress.on_train_end(result)
     return result
+
+
+# --------------------------------------------------------------------------- one SGD step
+
+
+class ReferenceStep:
+    """One SGD step through :mod:`handprop.functional`, one call per formula (the algorithm).
+
+    ``step(xb, yb, extra, lr) -> loss`` computes the loss of the current weights on the batch
+    ``xb : (n, D)``, ``yb : (n,)`` and, if it is finite, updates them; ``count_correct()``
+    counts the rows of the epoch so far whose largest probability was the true class. Two
+    parameter buffers: a step writes the other one, so the weights of the previous step stay
+    intact (returned after a divergence) and the current ones are never half-updated (Ctrl-C).
+    """
+
+    def __init__(
+        self,
+        W: NDArray[np.floating],
+        b: NDArray[np.floating],
+        vW: NDArray[np.floating],
+        vb: NDArray[np.floating],
+        batch_size: int,
+        momentum: float,
+        weight_decay: float,
+    ) -> None:
+        K, D = W.shape
+        self.Ws = [W, W.copy()]
+        self.bs = [b, b.copy()]
+        self.vW, self.vb = vW, vb
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.Z = np.empty((batch_size, K), dtype=W.dtype)
+        self.dW = np.empty((K, D), dtype=W.dtype)
+        self.cur = 0
+        self.averaging, self.n_averaged = False, 0
+
+    def prepare_epoch(self, y: NDArray[np.intp], batch_size: int) -> Any:
+        """What the steps of an epoch need from its labels ``y`` (in epoch order), sliced
+        per batch like ``y``; None here. Starts the epoch's count of correct rows."""
+        self.correct = 0
+        return None
+
+    def count_correct(self) -> int:
+        return self.correct
+
+    def __call__(
+        self, xb: NDArray[np.floating], yb: NDArray[np.intp], extra: Any, lr: float
+    ) -> float:
+        n = xb.shape[0]
+        Wc, bc = self.Ws[self.cur], self.bs[self.cur]
+        Z = F.linear(xb, Wc, bc, out=self.Z[:n])  # (n, K)
+        loss = F.cross_entropy(Z, yb)
+        if not math.isfinite(loss):
+            return loss
+        A = F.softmax(Z, out=Z)  # (n, K)
+        self.correct += int(np.count_nonzero(A.argmax(axis=1) == yb))
+        d = F.delta(A, yb, out=A)  # (n, K)
+        dW, db = F.param_gradients(xb, d, out_W=self.dW)  # (K, D), (K,)
+        nxt = 1 - self.cur
+        kw = {"momentum": self.momentum, "weight_decay": self.weight_decay}
+        F.sgd_step(Wc, dW, lr, velocity=self.vW, out=self.Ws[nxt], **kw)
+        F.sgd_step(bc, db, lr, velocity=self.vb, out=self.bs[nxt], **kw)
+        self.cur = nxt
+        return loss
+
+    def current(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """(W, b) now (the step's own buffers: copy to keep)."""
+        return self.Ws[self.cur], self.bs[self.cur]
+
+    def previous(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """(W, b) before the last update."""
+        return self.Ws[1 - self.cur], self.bs[1 - self.cur]
+
+    def velocity(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        return self.vW, self.vb
+
+    def begin_average(self, state: tuple[Any, Any, int] | None) -> None:
+        """Start averaging: from zeros (the first accumulate copies W exactly) or ``state``."""
+        W, b = self.current()
+        self.avg = (np.zeros_like(W), np.zeros_like(b))
+        self.db_scratch = np.empty_like(b)
+        if state is not None:
+            self.avg[0][...], self.avg[1][...] = state[0], state[1]
+            self.n_averaged = int(state[2])
+        self.averaging = True
+
+    def accumulate(self) -> None:
+        """Fold the current weights into the running mean."""
+        self.n_averaged += 1
+        W, b = self.current()
+        average_step(self.avg[0], W, self.n_averaged, self.dW)
+        average_step(self.avg[1], b, self.n_averaged, self.db_scratch)
+
+    def model(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """The weights the model is: the running mean once it has one, else the iterate."""
+        return self.avg if self.n_averaged else self.current()
+
+    def average_state(self) -> tuple[Any, Any, int] | None:
+        return (*self.avg, self.n_averaged) if self.n_averaged else None
+
+
+def average_step(
+    avg: NDArray[np.floating], param: NDArray[np.floating], count: int, scratch: NDArray[Any]
+) -> NDArray[np.floating]:
+    """The running mean of the iterates: ``avg <- avg + (param - avg) / count``, in place.
+
+    Called with ``count = 1, 2, ..., k`` after steps 1..k (``avg`` starting at zeros), ``avg``
+    is the mean of the k parameters seen (Polyak-Ruppert averaging); ``scratch`` (same shape
+    as ``param``) holds ``param - avg``.
+    """
+    diff = np.subtract(param, avg, out=scratch)
+    diff /= count
+    avg += diff
+    return avg
+
+
+class FusedStep(ReferenceStep):
+    """The same step as :class:`ReferenceStep` in fewer, allocation-free passes.
+
+    Every quantity is the one the reference computes, in the same order of operations::
+
+        Z  = X @ W.T  [/ scale]      (n, K)  one GEMM, as F.linear (scale: see below)
+        Zt = Z.T + b                 (K, n)  logits stored class-major: the row-wise max and
+                                             sums of softmax become fast column reductions
+        Zt -= m,  m = max_k Zt       (K, n)  the shift of F.softmax and F.log_softmax
+        zy = Zt[y_n, n]              (n,)    shifted logit of the true class
+        Zt = exp(Zt); s = sum_k Zt; Zt /= s  A^T = softmax(Z)^T, as F.softmax
+        L  = mean(log s - zy)                = -mean log_softmax(Z)[n, y_n], as F.cross_entropy
+        Zt[y_n, n] -= 1; Zt /= n             delta^T = (A - Y)^T / n, as F.delta
+        db = sum_n Zt; dW = Zt [/ scale] @ X as F.param_gradients
+        P  = sgd_step(P, G, ...)             W and b in one flat buffer P (gradient G): one
+                                             F.sgd_step call updates both
+
+    With ``scale`` (the ``x / scale`` of ``normalize="scale"``) the batch stays the raw
+    numbers converted to floats and the division moves onto the (n, K) logits and delta:
+    ``(X / s) W^T = (X W^T) / s`` and ``delta^T (X / s) = (delta / s)^T X``, which spares a
+    pass over the (n, D) batch. The flat positions ``y_n * n + n`` of the true classes in
+    ``Zt`` come from :meth:`prepare_epoch`, once per epoch. Results equal the reference's up
+    to rounding (tests/test_fast_path.py).
+    """
+
+    def __init__(
+        self,
+        W: NDArray[np.floating],
+        b: NDArray[np.floating],
+        vW: NDArray[np.floating],
+        vb: NDArray[np.floating],
+        batch_size: int,
+        momentum: float,
+        weight_decay: float,
+        scale: float | None = None,
+    ) -> None:
+        K, D = W.shape
+        dtype = W.dtype
+        self.K, self.B = K, batch_size
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.scale = None if scale is None else dtype.type(scale)
+        size = K * D + K
+        self.P = [np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)]
+        self.V = np.empty(size, dtype=dtype)
+        self.G = np.empty(size, dtype=dtype)
+        self.Ps = [self._split(p, K, D) for p in self.P]
+        for Wv, bv in self.Ps:
+            Wv[...], bv[...] = W, b
+        self.vWs = self._split(self.V, K, D)
+        self.vWs[0][...], self.vWs[1][...] = vW, vb
+        self.dW, self.db = self._split(self.G, K, D)
+        B = batch_size
+        self.Zc = np.empty(B * K, dtype=dtype)
+        self.Zt = np.empty(K * B, dtype=dtype)
+        self.m = np.empty(B, dtype=dtype)
+        self.s = np.empty(B, dtype=dtype)
+        self.zy = np.empty(B, dtype=dtype)
+        self.pred = np.empty(0, dtype=np.intp)  # the epoch's predicted classes
+        self.cur = 0
+        self.averaging, self.n_averaged = False, 0
+
+    @staticmethod
+    def _split(flat: NDArray[Any], K: int, D: int) -> tuple[NDArray[Any], NDArray[Any]]:
+        return flat[: K * D].reshape(K, D), flat[K * D :]
+
+    def prepare_epoch(self, y: NDArray[np.intp], batch_size: int) -> NDArray[np.intp]:
+        """For each row, the flat position ``y_n * n_b + c`` of its true class in its batch's
+        ``Zt`` (class-major, ``n_b`` columns, the row being column ``c``)."""
+        N = y.shape[0]
+        at = np.arange(N, dtype=np.intp)
+        at %= batch_size  # the column within the batch
+        at += y * batch_size
+        last = N % batch_size
+        if last:  # the smaller last batch has `last` columns
+            at[N - last :] = y[N - last :] * last + np.arange(last)
+        if self.pred.shape[0] < N:
+            self.pred = np.empty(N, dtype=np.intp)
+        self.y_epoch, self.done = y, 0
+        return at
+
+    def count_correct(self) -> int:
+        """Rows of the epoch so far whose predicted class (argmax of A) was the true one."""
+        done = self.done
+        return int(np.count_nonzero(self.pred[:done] == self.y_epoch[:done]))
+
+    def __call__(
+        self,
+        xb: NDArray[np.floating],
+        yb: NDArray[np.intp],
+        at: NDArray[np.intp],
+        lr: float,
+    ) -> float:
+        n, K = xb.shape[0], self.K
+        W, b = self.Ps[self.cur]
+        Zc = self.Zc[: n * K].reshape(n, K)
+        Zt = self.Zt[: K * n].reshape(K, n)
+        flat = Zt.reshape(-1)
+        np.matmul(xb, W.T, out=Zc)  # Z = X W^T                          (n, K)
+        if self.scale is not None:
+            np.divide(Zc, self.scale, out=Zc)  # (X W^T) / s = (X / s) W^T
+        np.add(Zc.T, b[:, None], out=Zt)  # Z^T + b, class-major           (K, n)
+        m = np.max(Zt, axis=0, out=self.m[:n])  # row max of Z            (n,)
+        np.subtract(Zt, m, out=Zt)  # Z - m <= 0
+        zy = np.take(flat, at, out=self.zy[:n])  # (Z - m)[n, y_n]         (n,)
+        np.exp(Zt, out=Zt)
+        s = np.add.reduce(Zt, axis=0, out=self.s[:n])  # sum_k exp(Z - m)  (n,)
+        np.divide(Zt, s, out=Zt)  # A^T = softmax(Z)^T                     (K, n)
+        np.log(s, out=s)
+        np.subtract(s, zy, out=s)  # -log_softmax(Z)[n, y_n]               (n,)
+        loss = float(np.add.reduce(s)) / n  # cross_entropy(Z, y)
+        if not math.isfinite(loss):
+            return loss
+        done = self.done
+        np.argmax(Zt, axis=0, out=self.pred[done : done + n])  # counted per epoch
+        self.done = done + n
+        flat[at] -= 1
+        np.divide(Zt, n, out=Zt)  # delta^T = (A - Y)^T / n               (K, n)
+        np.add.reduce(Zt, axis=1, out=self.db)  # db = sum_n delta          (K,)
+        if self.scale is not None:
+            np.divide(Zt, self.scale, out=Zt)  # (delta / s)^T X = delta^T (X / s)
+        np.matmul(Zt, xb, out=self.dW)  # dW                               (K, D)
+        nxt = 1 - self.cur
+        F.sgd_step(
+            self.P[self.cur],
+            self.G,
+            lr,
+            momentum=self.momentum,
+            velocity=self.V,
+            weight_decay=self.weight_decay,
+            out=self.P[nxt],
+        )
+        self.cur = nxt
+        return loss
+
+    def current(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        return self.Ps[self.cur]
+
+    def previous(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        return self.Ps[1 - self.cur]
+
+    def velocity(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        return self.vWs
+
+    def begin_average(self, state: tuple[Any, Any, int] | None) -> None:
+        K, D = self.dW.shape
+        self.A = np.zeros_like(self.G)
+        self.avg = self._split(self.A, K, D)
+        if state is not None:
+            self.avg[0][...], self.avg[1][...] = state[0], state[1]
+            self.n_averaged = int(state[2])
+        self.averaging = True
+
+    def accumulate(self) -> None:
+        """:func:`average_step` on W and b at once (one flat buffer; G is free after a step)."""
+        self.n_averaged += 1
+        average_step(self.A, self.P[self.cur], self.n_averaged, self.G)
+
+
+def _make_step(
+    engine: str,
+    W: NDArray[np.floating],
+    b: NDArray[np.floating],
+    vW: NDArray[np.floating],
+    vb: NDArray[np.floating],
+    batch_size: int,
+    momentum: float,
+    weight_decay: float,
+    device: str | None,
+    scale: float | None,
+) -> Any:
+    if engine == "torch":
+        from handprop.torch_backend import TorchStep
+
+        return TorchStep(W, b, vW, vb, batch_size, momentum, weight_decay, device=device)
+    if engine == "fused":
+        return FusedStep(W, b, vW, vb, batch_size, momentum, weight_decay, scale)
+    return ReferenceStep(W, b, vW, vb, batch_size, momentum, weight_decay)
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class _BatchFeed:
+    """Gathers the rows of each batch into preallocated buffers and converts them to floats.
+
+    Per epoch the labels of all rows are gathered at once (``y[idx]``, N integers) and the
+    step derives what it needs from them (:meth:`FusedStep.prepare_epoch`); per batch the
+    rows of X are gathered into a raw buffer and converted (or transformed) into a float
+    buffer. With ``slots`` > 1 a helper thread fills the next batches while the step computes
+    the current one; with 1 slot everything happens in the calling thread. Buffers are
+    allocated once per training run (``slots`` x (B, D) floats, one (B, D) raw buffer).
+    """
+
+    def __init__(
+        self,
+        X: NDArray[Any],
+        y: NDArray[np.intp],
+        B: int,
+        dtype: type,
+        transform: Transform | None,
+        step: Any,
+        slots: int,
+    ) -> None:
+        D = X.shape[1]
+        self.X, self.y, self.B, self.transform, self.step = X, y, B, transform, step
+        self.direct = transform is None and X.dtype == dtype
+        self.raw = None if self.direct else np.empty((B, D), dtype=X.dtype)
+        self.xs = [np.empty((B, D), dtype=dtype) for _ in range(slots)]
+
+    def fill(self, slot: int, sel: NDArray[np.intp]) -> NDArray[np.floating]:
+        """Rows ``sel`` of X, as floats, into the buffer of ``slot``."""
+        n = sel.shape[0]
+        xb = self.xs[slot][:n]
+        if self.direct:
+            np.take(self.X, sel, axis=0, out=xb, mode="clip")
+        else:
+            raw = np.take(self.X, sel, axis=0, out=self.raw[:n], mode="clip")
+            if self.transform is None:
+                np.copyto(xb, raw, casting="unsafe")
+            else:
+                self.transform(raw, xb)
+        return xb
+
+    def epoch(self, idx: NDArray[np.intp]) -> _EpochBatches:
+        return _EpochBatches(self, idx)
+
+
+class _EpochBatches:
+    """The batches of one epoch, in order: ``next()`` then ``release()`` for each of ``count``."""
+
+    def __init__(self, feed: _BatchFeed, idx: NDArray[np.intp]) -> None:
+        self.feed, self.idx = feed, idx
+        B = feed.B
+        self.count = -(-idx.shape[0] // B)
+        self.y = np.take(feed.y, idx, mode="clip")  # (n_rows,) labels in epoch order
+        self.extra = feed.step.prepare_epoch(self.y, B)
+        self.j = 0
+        self.held: int | None = None
+        self.thread: threading.Thread | None = None
+        slots = len(feed.xs)
+        if slots > 1 and self.count > 1:
+            self.free: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+            self.ready: queue.SimpleQueue[tuple[int | None, Any]] = queue.SimpleQueue()
+            for slot in range(slots):
+                self.free.put(slot)
+            self.stopped = False
+            self.thread = threading.Thread(
+                target=self._produce, name="handprop-prefetch", daemon=True
+            )
+            self.thread.start()
+
+    def _produce(self) -> None:
+        B = self.feed.B
+        try:
+            with np.errstate(all="ignore"):
+                for j in range(self.count):
+                    slot = self.free.get()
+                    if slot is None or self.stopped:
+                        return
+                    self.ready.put((slot, self.feed.fill(slot, self.idx[j * B : (j + 1) * B])))
+        except BaseException as exc:  # handed to the main thread, which raises it
+            self.ready.put((None, exc))
+
+    def next(self) -> tuple[Any, Any, Any]:
+        """(xb, yb, the step's extra for the batch) of the next batch."""
+        B, j = self.feed.B, self.j
+        rows = slice(j * B, (j + 1) * B)
+        if self.thread is None:
+            xb = self.feed.fill(0, self.idx[rows])
+        else:
+            slot, xb = self.ready.get()
+            if slot is None:
+                raise xb
+            self.held = slot
+        self.j = j + 1
+        return xb, self.y[rows], None if self.extra is None else self.extra[rows]
+
+    def release(self) -> None:
+        """The step is done with the batch from ``next()``: its buffers may be refilled."""
+        if self.held is not None:
+            self.free.put(self.held)
+            self.held = None
+
+    def __enter__(self) -> _EpochBatches:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.thread is not None:
+            self.stopped = True
+            self.free.put(None)
+            self.thread.join()
+
+
+_threadpools: Any = None
+
+
+@contextlib.contextmanager
+def _blas_threads(limit: int | None) -> Iterator[None]:
+    """Limit the BLAS thread pool to ``limit`` threads inside the block (None: no change)."""
+    global _threadpools
+    if limit is None:
+        yield
+        return
+    if _threadpools is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - a dependency; without it, no limit
+            _threadpools = False
+        else:
+            _threadpools = ThreadpoolController()
+    if not _threadpools:
+        yield
+        return
+    with _threadpools.limit(limits=limit, user_api="blas"):
+        yield
 
 
 def _diverged(
@@ -468,9 +979,13 @@ def _diverged(
     history: list[EpochRecord],
     epochs_done: int,
     steps: int,
+    x_scale: float = 1.0,
 ) -> None:
-    """Raise TrainingDivergedError with the last good weights and the likely cause."""
-    x_max = float(np.max(np.abs(xb))) if xb.size else 0.0
+    """Raise TrainingDivergedError with the last good weights and the likely cause.
+
+    ``xb / x_scale`` is the batch the model saw (the fused step divides after the GEMM).
+    """
+    x_max = float(np.max(np.abs(xb))) / x_scale if xb.size else 0.0
     cause = (
         Msg("train.cause.unscaled", x_max=f"{x_max:g}")
         if not x_max <= 10
@@ -574,6 +1089,7 @@ class CheckpointState:
     rng_state: dict[str, Any]
     history: list[EpochRecord]
     settings: dict[str, Any]
+    average: tuple[NDArray[np.floating], NDArray[np.floating], int] | None = None
 
 
 def save_checkpoint(path: str | os.PathLike[str], state: CheckpointState) -> None:
@@ -589,6 +1105,10 @@ def save_checkpoint(path: str | os.PathLike[str], state: CheckpointState) -> Non
         "history": [r.to_dict() for r in state.history],
         "settings": state.settings,
     }
+    arrays = {}
+    if state.average is not None:  # the running mean of iterate averaging
+        arrays = {"average_W": state.average[0], "average_b": state.average[1]}
+        meta["n_averaged"] = int(state.average[2])
     buf = io.BytesIO()
     np.savez(
         buf,
@@ -597,6 +1117,7 @@ def save_checkpoint(path: str | os.PathLike[str], state: CheckpointState) -> Non
         velocity_W=state.velocity_W,
         velocity_b=state.velocity_b,
         meta=np.array(json.dumps(meta)),
+        **arrays,
     )
     with atomic_write(path) as handle:
         handle.write(buf.getvalue())
@@ -643,6 +1164,14 @@ def load_checkpoint(path: str | os.PathLike[str]) -> CheckpointState:
             raise bad(Msg("train.problem.shapes"))
         if not all(np.isfinite(a).all() for a in (W, b, vW, vb)):
             raise bad(Msg("train.problem.nonfinite"))
+        average = None
+        if "average_W" in arrays or "average_b" in arrays or "n_averaged" in meta:
+            aW, ab = arrays.get("average_W"), arrays.get("average_b")
+            if aW is None or ab is None or aW.shape != W.shape or ab.shape != b.shape:
+                raise bad(Msg("train.problem.shapes"))
+            if not (np.isfinite(aW).all() and np.isfinite(ab).all()):
+                raise bad(Msg("train.problem.nonfinite"))
+            average = (aW, ab, int(meta["n_averaged"]))
         return CheckpointState(
             W=W,
             b=b,
@@ -653,6 +1182,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> CheckpointState:
             rng_state=dict(meta["rng_state"]),
             history=[EpochRecord.from_dict(r) for r in meta["history"]],
             settings=dict(meta["settings"]),
+            average=average,
         )
     except FileFormatError:
         raise

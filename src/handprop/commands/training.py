@@ -205,7 +205,9 @@ def _add_epoch_row(table: Any, record: Any) -> None:
     show_default=True,
     help=_h("train.help.lr_schedule"),
 )
-@click.option("--average", type=int, default=1, show_default=True, help=_h("train.help.average"))
+@click.option(
+    "--average", type=float, default=0.5, show_default=True, help=_h("train.help.average")
+)
 @click.option("--init", "init_name", default="torch", show_default=True, help=_h("train.help.init"))
 @click.option(
     "--normalize",
@@ -236,7 +238,7 @@ def train(
     momentum: float,
     weight_decay: float,
     lr_schedule: str,
-    average: int,
+    average: float,
     init_name: str,
     normalize: str | None,
     seed: int,
@@ -257,14 +259,8 @@ def train(
     lr = positive_float(lr, "--lr", where)
     momentum = nonnegative_float(momentum, "--momentum", where)
     weight_decay = nonnegative_float(weight_decay, "--weight-decay", where)
-    if average < -1:
-        raise InputError(
-            "err.must",
-            where=where,
-            name="--average",
-            expected=Msg("exp.range", low=-1, high="inf"),
-            got=str(average),
-        )
+    if average != -1:
+        average = nonnegative_float(average, "--average", where)
     if seed < 0:  # numpy's generators take seeds >= 0 only
         raise InputError(
             "err.must", where=where, name="--seed", expected=Msg("input.exp.seed"), got=str(seed)

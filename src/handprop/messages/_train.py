@@ -33,6 +33,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "同时给出检查点文件路径",
     },
     "train.exp.existing_file": {"en": "be an existing file", "zh": "是已存在的文件"},
+    # the optional PyTorch backend (handprop.torch_backend)
+    "train.exp.torch_installed": {
+        "en": "be installed for backend='torch' (pip install 'handprop[torch]')",
+        "zh": "已安装才能使用 backend='torch'（pip install 'handprop[torch]'）",
+    },
+    "train.got.not_installed": {"en": "not installed", "zh": "未安装"},
+    "train.exp.no_transform": {
+        "en": "not be given together with a transform (scale is one)",
+        "zh": "不能与 transform 同时给出（scale 本身就是一种 transform）",
+    },
+    "train.exp.device": {
+        "en": "name a PyTorch device that is available here (cpu, cuda, cuda:0, ...)",
+        "zh": "是本机可用的 PyTorch 设备名（cpu、cuda、cuda:0 ……）",
+    },
     "train.got.missing": {"en": "no such file", "zh": "文件不存在"},
     "train.checkpoint_bad": {
         "en": "{path}: not a usable handprop checkpoint: {problem}.",
@@ -244,6 +258,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.help.lr_schedule": {
         "en": "How the step size changes over training (linear: decays to 0 at the end).",
         "zh": "步长在训练中如何变化（linear：到结束时线性降到 0）。",
+    },
+    "train.help.average": {
+        "en": (
+            "Average the weights of every step after this many epochs (0.5: half an epoch) "
+            "and keep the average as the model (-1: keep the last step's weights)."
+        ),
+        "zh": (
+            "从这么多轮（0.5 即半轮）之后起，对每一步的权重取平均，"
+            "并以平均值作为模型（-1：保留最后一步的权重）。"
+        ),
     },
     "train.help.init": {
         "en": "Initial weights: zeros, normal, uniform, xavier, kaiming, torch (nn.Linear's).",
