@@ -778,7 +778,7 @@ def save_model(
     accuracy, ``image_shape`` and ``pixel_max`` of the inputs, and anything in ``extra``.
     """
     from handprop import __version__
-    from handprop.data._files import atomic_write
+    from handprop.fileio import atomic_write
 
     model._check_fitted("save_model")
     classes = np.asarray(model.classes_)
@@ -862,15 +862,9 @@ def load_model(path: str | os.PathLike[str]) -> SoftmaxRegression:
     total = sum(info.file_size for info in infos)
     if total > MAX_MODEL_BYTES:
         raise bad(Msg("model.problem.too_big", size=total, limit=MAX_MODEL_BYTES))
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise bad(Msg("model.problem.pickle")) from None
-        raise bad(Msg("train.problem.unreadable", detail=str(exc)[:80])) from None
-    except Exception as exc:
-        raise bad(Msg("train.problem.unreadable", detail=type(exc).__name__)) from None
+    from handprop.train import read_npz_arrays
+
+    arrays = read_npz_arrays(path, bad)
     for name in ("W", "b", "classes", "meta"):
         if name not in arrays:
             raise bad(Msg("train.problem.missing", name=name))

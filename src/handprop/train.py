@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop import functional as F
-from handprop.errors import FileFormatError, InputError, TrainingDivergedError
+from handprop.errors import FileFormatError, HandpropError, InputError, TrainingDivergedError
 from handprop.messages import Msg
 from handprop.validation import nonnegative_float, positive_float, positive_int
 
@@ -1094,7 +1094,7 @@ class CheckpointState:
 
 def save_checkpoint(path: str | os.PathLike[str], state: CheckpointState) -> None:
     """Write ``state`` to ``path`` (``.npz``, atomically: the old file stays until it is done)."""
-    from handprop.data._files import atomic_write
+    from handprop.fileio import atomic_write
 
     meta = {
         "format": CHECKPOINT_FORMAT,
@@ -1123,6 +1123,25 @@ def save_checkpoint(path: str | os.PathLike[str], state: CheckpointState) -> Non
         handle.write(buf.getvalue())
 
 
+def read_npz_arrays(
+    path: str | os.PathLike[str], bad: Callable[[Msg], HandpropError]
+) -> dict[str, NDArray[Any]]:
+    """Every array of an ``.npz`` file, read with ``allow_pickle=False``.
+
+    A pickled (object) array is refused without being loaded, since unpickling can run code;
+    any other zip or npy error means the file is not ours. ``bad(reason)`` makes the error.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise bad(Msg("model.problem.pickle")) from None
+        raise bad(Msg("train.problem.unreadable", detail=str(exc)[:80])) from None
+    except Exception as exc:
+        raise bad(Msg("train.problem.unreadable", detail=type(exc).__name__)) from None
+
+
 def load_checkpoint(path: str | os.PathLike[str]) -> CheckpointState:
     """Read a checkpoint written by :func:`save_checkpoint` (no pickle), checking every part."""
     path = Path(path)
@@ -1138,11 +1157,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> CheckpointState:
             expected=Msg("train.exp.existing_file"),
             got=Msg("train.got.missing"),
         )
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except Exception as exc:  # zip, npy and pickle errors all mean "not our file"
-        raise bad(Msg("train.problem.unreadable", detail=type(exc).__name__)) from None
+    arrays = read_npz_arrays(path, bad)
     for name in ("W", "b", "velocity_W", "velocity_b", "meta"):
         if name not in arrays:
             raise bad(Msg("train.problem.missing", name=name))

@@ -149,7 +149,7 @@ def run_all(
     """Run every experiment, save the plots in ``out`` and write ``out/report.md``."""
     import time
 
-    from handprop.data._files import atomic_write
+    from handprop.fileio import atomic_write
     from handprop.lab._common import DEFAULT_DATASET, check_seed, load
 
     check_seed(seed)

@@ -490,7 +490,7 @@ def pyplot() -> Any:
 
 def save_figure(fig: Any, folder: str | Path, name: str) -> Path:
     """Write ``fig`` as ``folder/name`` (PNG, atomically) and close it; return the path."""
-    from handprop.data._files import atomic_write
+    from handprop.fileio import atomic_write
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

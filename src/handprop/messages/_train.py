@@ -13,11 +13,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.diverged": {
         "en": (
             "train: the loss became {value} at epoch {epoch}, batch {batch}; {cause}. "
-            "The weights of the last finite step were kept."
+            "Training stopped before that step; no model file was written."
         ),
         "zh": (
             "train：第 {epoch} 轮第 {batch} 批的损失变成了 {value}；{cause}。"
-            "已保留最后一次损失有限时的权重。"
+            "训练在这一步之前停止，没有写入模型文件。"
         ),
     },
     "train.cause.unscaled": {

@@ -86,8 +86,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{n} 个训练样本，{m} 个测试样本，{k} 个类别。",
     },
     "web.train.schedule_note": {
-        "en": "The step size falls linearly to 0 over the run, as handprop train does by default.",
-        "zh": "步长在训练过程中线性降到 0，与 handprop train 的默认做法相同。",
+        "en": (
+            "As handprop train does by default, the step size stays constant and the model "
+            "kept is the average of the weights after every step from the middle of epoch 1."
+        ),
+        "zh": (
+            "与 handprop train 的默认做法相同：步长保持不变，"
+            "最终模型取从第 1 轮一半起每一步权重的平均。"
+        ),
     },
     "web.train.status.idle": {"en": "Ready.", "zh": "准备就绪。"},
     "web.train.status.loading": {"en": "Loading the data…", "zh": "正在读取数据…"},

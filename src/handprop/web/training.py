@@ -79,6 +79,13 @@ def defaults() -> dict[str, Any]:
     }
 
 
+def default_average() -> float | None:
+    """SoftmaxRegression's iterate averaging (epochs before it starts), used by every run."""
+    from handprop.model import SoftmaxRegression
+
+    return SoftmaxRegression().get_params()["average"]
+
+
 def available_datasets(lang: str = "en") -> list[dict[str, Any]]:
     """The registered data sets with whether each is on this machine (no download offered)."""
     from handprop.data.datasets import DATASETS, dataset_status
@@ -279,6 +286,7 @@ def execute(run: TrainRun) -> None:
             epochs=s["epochs"],
             momentum=s["momentum"],
             lr_schedule=s["lr_schedule"],
+            average=default_average(),
             rng=rng,
             transform=transform,
             evaluate=evaluate,
