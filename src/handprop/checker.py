@@ -824,8 +824,8 @@ def _number(value: Any, name: str, where: str) -> None:
         )
 
 
-def _got(value: Any) -> str:
-    return "a table" if isinstance(value, Mapping) else describe(value)
+def _got(value: Any) -> str | Msg:
+    return Msg("core.got.table") if isinstance(value, Mapping) else describe(value)
 
 
 # --- the verdict in the terminal ---

@@ -221,7 +221,7 @@ def mlp_from_arrays(
             where=where,
             name="W2",
             expected=Msg("exp.shape", shape=f"(K >= 2, {H})"),
-            got=f"shape {W2.shape}",
+            got=Msg("got.shape", shape=W2.shape),
         )
     b2 = as_float_array(b2, "b2", where, shape=(W2.shape[0],))
     return MLP(W1, b1, W2, b2, act)

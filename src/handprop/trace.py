@@ -224,7 +224,7 @@ def check_sample(
             where=where,
             name="W",
             expected=Msg("exp.shape", shape="(K >= 2, D >= 1)"),
-            got=f"shape {W.shape}",
+            got=Msg("got.shape", shape=W.shape),
         )
     x = as_float_array(X, "X", where, shape=(D,))
     b = as_float_array(b, "b", where, shape=(K,))

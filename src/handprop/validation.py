@@ -16,12 +16,12 @@ from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg
 
 
-def describe(value: Any) -> str:
-    """A short description of a value for the 'got ...' part of a message."""
+def describe(value: Any) -> str | Msg:
+    """A short description of a value for the 'got ...' part of a message (translated)."""
     if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
+        return Msg("got.array", shape=value.shape, dtype=value.dtype)
     if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__} of length {len(value)}"
+        return Msg("got.sequence", kind=type(value).__name__, n=len(value))
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -53,7 +53,7 @@ def as_float_array(
             where=where,
             name=name,
             expected=Msg("exp.ndim", ndim=ndim),
-            got=f"{arr.ndim}-D, shape {arr.shape}",
+            got=Msg("got.ndim_shape", ndim=arr.ndim, shape=arr.shape),
         )
     if shape is not None and (
         arr.ndim != len(shape)
@@ -70,7 +70,7 @@ def as_float_array(
             where=where,
             name=name,
             expected=Msg("exp.shape", shape=want),
-            got=f"shape {arr.shape}",
+            got=Msg("got.shape", shape=arr.shape),
         )
     if finite and not np.all(np.isfinite(arr)):
         raise InputError(

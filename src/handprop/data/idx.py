@@ -429,7 +429,7 @@ def write_idx(
             where="write_idx",
             name="array",
             expected=Msg("data.exp.idx_writable_shape", max_ndim=MAX_NDIM),
-            got=f"shape {arr.shape}",
+            got=Msg("got.shape", shape=arr.shape),
         )
     big_endian = np.ascontiguousarray(arr, dtype=IDX_DTYPES[code])
     header = IdxHeader(IDX_DTYPES[code], tuple(arr.shape)).to_bytes()

@@ -18,6 +18,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "internal error ({kind}: {detail}); rerun with --traceback and report it.",
         "zh": "内部错误（{kind}：{detail}）；请加 --traceback 重新运行并报告。",
     },
+    "got.array": {
+        "en": "array of shape {shape} and dtype {dtype}",
+        "zh": "形状为 {shape}、类型为 {dtype} 的数组",
+    },
+    "got.shape": {"en": "shape {shape}", "zh": "形状 {shape}"},
+    "got.ndim_shape": {"en": "{ndim}-D, shape {shape}", "zh": "{ndim} 维，形状 {shape}"},
+    "got.sequence": {"en": "{kind} of length {n}", "zh": "长度为 {n} 的 {kind}"},
     "exp.ndim": {"en": "be a {ndim}-D array", "zh": "是 {ndim} 维数组"},
     "exp.shape": {"en": "have shape {shape}", "zh": "形状为 {shape}"},
     "exp.finite": {
