@@ -428,21 +428,7 @@ def fit_sgd(
                             lr_t = lr * 0.5 * (1.0 + math.cos(math.pi * steps / total_steps))
                         loss = step(xb, yb, extra, lr_t)
                         if not math.isfinite(loss):
-                            W_good, b_good = step.previous()
-                            _diverged(
-                                loss,
-                                epoch + 1,
-                                j + 1,
-                                lr,
-                                xb,
-                                W_good,
-                                b_good,
-                                *step.velocity(),
-                                history,
-                                epoch,
-                                steps,
-                                x_scale,
-                            )
+                            _diverged(loss, epoch + 1, j + 1, lr, xb, x_scale, step, history, steps)
                         batches.release()
                         if average_after is not None and steps >= average_after:
                             if not step.averaging:
@@ -458,21 +444,7 @@ def fit_sgd(
                 seconds = clock() - t0
                 W_it, b_it = step.current()
                 if not (np.isfinite(W_it).all() and np.isfinite(b_it).all()):
-                    W_good, b_good = step.previous()
-                    _diverged(
-                        math.inf,
-                        epoch + 1,
-                        n_batches,
-                        lr,
-                        xb,
-                        W_good,
-                        b_good,
-                        *step.velocity(),
-                        history,
-                        epoch,
-                        steps,
-                        x_scale,
-                    )
+                    _diverged(math.inf, epoch + 1, n_batches, lr, xb, x_scale, step, history, steps)
                 W_now, b_now = step.model()
                 record = EpochRecord(
                     epoch=epoch + 1,
@@ -972,19 +944,18 @@ def _diverged(
     batch: int,
     lr: float,
     xb: NDArray[np.floating],
-    W_good: NDArray[np.floating],
-    b_good: NDArray[np.floating],
-    vW: NDArray[np.floating],
-    vb: NDArray[np.floating],
+    x_scale: float,
+    step: Any,
     history: list[EpochRecord],
-    epochs_done: int,
     steps: int,
-    x_scale: float = 1.0,
 ) -> None:
     """Raise TrainingDivergedError with the last good weights and the likely cause.
 
-    ``xb / x_scale`` is the batch the model saw (the fused step divides after the GEMM).
+    ``xb / x_scale`` is the batch the model saw (the fused step divides after the GEMM);
+    ``step.previous()`` holds the weights before the step that failed.
     """
+    W_good, b_good = step.previous()
+    vW, vb = step.velocity()
     x_max = float(np.max(np.abs(xb))) / x_scale if xb.size else 0.0
     cause = (
         Msg("train.cause.unscaled", x_max=f"{x_max:g}")
