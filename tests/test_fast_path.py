@@ -193,7 +193,7 @@ def test_a_memory_mapped_uint8_file_trains_as_the_array(mnist, tmp_path: Path):
 def test_bad_engine_scale_and_average_are_one_line_errors(mnist):
     X, y = mnist
     cases = [
-        ({"engine": "fast"}, "engine must be one of fused, reference, torch"),
+        ({"engine": "fast"}, "engine must be one of auto, native, fused, reference, torch"),
         ({"scale": 255, "transform": lambda raw, out: out}, "scale must not be given together"),
         ({"scale": -1.0}, "scale must be a finite number > 0"),
         ({"average": -1}, "average must be a finite number >= 0"),

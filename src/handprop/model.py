@@ -524,7 +524,7 @@ class SoftmaxRegression:
                 velocity=velocity,
                 average_state=average_state,
                 dtype=self._compute_dtype(),
-                engine="torch" if self.backend == "torch" else "fused",
+                engine="torch" if self.backend == "torch" else "auto",
                 device=self.device,
             )
         except TrainingDivergedError as err:

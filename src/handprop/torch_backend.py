@@ -167,12 +167,17 @@ class TorchStep:
     def _tensor(self, array: NDArray[Any]) -> Tensor:
         return self.torch.from_numpy(np.array(array)).to(self.device)
 
-    def prepare_epoch(self, y: NDArray[np.intp], batch_size: int) -> None:
+    def prepare_epoch(
+        self, y: NDArray[np.intp], batch_size: int, idx: NDArray[np.intp] | None = None
+    ) -> None:
         self.correct = 0
         return None
 
     def count_correct(self) -> int:
         return self.correct
+
+    def inputs(self, xb: NDArray[Any]) -> NDArray[np.floating]:
+        return xb
 
     def __call__(
         self, xb: NDArray[np.floating], yb: NDArray[np.intp], extra: Any, lr: float

@@ -10,8 +10,10 @@ Each step is the worked example on a batch of rows, through :mod:`handprop.funct
     W, b = sgd_step(W, dW, ...), sgd_step(b, db, ...)   # torch.optim.SGD semantics
 
 :class:`ReferenceStep` runs exactly these calls (``engine="reference"``); :class:`FusedStep`
-(the default) computes the same quantities in fewer passes, tested equal to it; the PyTorch
-backend (:mod:`handprop.torch_backend`) transcribes them on tensors. Optionally the model is
+computes the same quantities in fewer NumPy passes and :class:`NativeStep` (the default where
+the compiled kernel :mod:`handprop._native` is built) in one compiled pass over the batch's
+rows, both tested equal to it; the PyTorch backend (:mod:`handprop.torch_backend`) transcribes
+them on tensors. Optionally the model is
 the running mean of the iterates (``average``, :func:`average_step`).
 
 Data stay as given (uint8 images are never expanded as a whole): each batch is gathered into a
@@ -153,7 +155,7 @@ class TrainingProgress:
         """After the last batch, also when interrupted."""
 
 
-ENGINES = ("fused", "reference", "torch")
+ENGINES = ("auto", "native", "fused", "reference", "torch")
 
 #: batch buffers the helper thread may fill ahead of the step being computed
 PREFETCH_SLOTS = 3
@@ -192,7 +194,7 @@ def fit_sgd(
     velocity: tuple[NDArray[np.floating], NDArray[np.floating]] | None = None,
     dtype: type = np.float32,
     catch_sigint: bool = True,
-    engine: str = "fused",
+    engine: str = "auto",
     device: str | None = None,
     prefetch: bool = False,
     average: float | None = None,
@@ -228,8 +230,8 @@ def fit_sgd(
         (see ``prefetch``), one batch at a time.
     scale : float, optional
         Train on ``X / scale`` (what ``Normalizer("scale")`` does), instead of ``transform``.
-        The fused engine moves the division onto the (n, K) logits and delta, which spares a
-        pass over every (n, D) batch (:class:`FusedStep`); the others divide each batch.
+        The native and fused engines move the division onto the (n, K) logits and delta, which
+        spares a pass over every (n, D) batch (:class:`FusedStep`); the others divide each batch.
     validation : (X_val, y_val), optional
         Scored after every epoch (``val_loss``, ``val_accuracy``), with the same ``transform``.
     evaluate : callable, optional
@@ -249,11 +251,15 @@ def fit_sgd(
     catch_sigint : bool
         In the main thread, the first Ctrl-C is deferred to the end of the current batch (a
         second one interrupts at once). Set False to leave signal handling alone.
-    engine : {"fused", "reference", "torch"}
-        How a step is computed; all three compute the steps of the module docstring.
+    engine : {"auto", "native", "fused", "reference", "torch"}
+        How a step is computed; all compute the steps of the module docstring.
         ``"reference"`` calls :mod:`handprop.functional` formula by formula, as written there.
-        ``"fused"`` (default) computes the same quantities in fewer passes and without
-        allocating (:class:`FusedStep`; held equal to the reference by the tests).
+        ``"fused"`` computes the same quantities in fewer passes and without allocating
+        (:class:`FusedStep`); ``"native"`` computes the gradient in one compiled pass that
+        reads each row of X once, straight from X (:class:`NativeStep`: float32 only, X
+        C-contiguous uint8, float32 or float64, no ``transform``); both are held equal to the
+        reference by the tests. ``"auto"`` (default): native where it applies and the kernel
+        is built, fused otherwise.
         ``"torch"`` runs the same formulas on PyTorch tensors on ``device``
         (:mod:`handprop.torch_backend`).
     device : str, optional
@@ -300,6 +306,7 @@ def fit_sgd(
     dtype = np.dtype(dtype).type
     if dtype not in (np.float32, np.float64):
         raise InputError("err.choice", name="dtype", choices="float32, float64", got=repr(dtype))
+    engine = _resolve_engine(engine, X, dtype, transform, where)
     N, D = X.shape
     K = W.shape[0]
     if W.shape != (K, D) or b.shape != (K,) or y.shape != (N,):
@@ -378,13 +385,20 @@ def fit_sgd(
 
     B = batch_size if order is not None else max(1, min(batch_size, n_train))
     prefetch = bool(prefetch)
-    fold = engine == "fused" and scale is not None  # the step divides, not the feed
+    fold = engine in ("fused", "native") and scale is not None  # the step divides, not the feed
     step = _make_step(
-        engine, W0, b0, vW, vb, B, momentum, weight_decay, device, scale if fold else None
+        engine, W0, b0, vW, vb, B, momentum, weight_decay, device, scale if fold else None, X
     )
     batch_transform = None if fold else (transform or scale_transform)
     feed = _BatchFeed(
-        X, y, B, dtype, batch_transform, step, slots=PREFETCH_SLOTS if prefetch else 1
+        X,
+        y,
+        B,
+        dtype,
+        batch_transform,
+        step,
+        slots=PREFETCH_SLOTS if prefetch and engine != "native" else 1,
+        gather=engine != "native",
     )
     x_scale = scale if fold else 1.0
     # Small GEMMs gain little from a second BLAS thread and lose badly when another process
@@ -541,14 +555,21 @@ class ReferenceStep:
         self.cur = 0
         self.averaging, self.n_averaged = False, 0
 
-    def prepare_epoch(self, y: NDArray[np.intp], batch_size: int) -> Any:
-        """What the steps of an epoch need from its labels ``y`` (in epoch order), sliced
-        per batch like ``y``; None here. Starts the epoch's count of correct rows."""
+    def prepare_epoch(
+        self, y: NDArray[np.intp], batch_size: int, idx: NDArray[np.intp] | None = None
+    ) -> Any:
+        """What the steps of an epoch need from its labels ``y`` (in epoch order, the rows
+        ``idx`` of X), sliced per batch like ``y``; None here. Starts the epoch's count of
+        correct rows."""
         self.correct = 0
         return None
 
     def count_correct(self) -> int:
         return self.correct
+
+    def inputs(self, xb: NDArray[Any]) -> NDArray[np.floating]:
+        """The (n, D) batch as the step received it (what :func:`_diverged` inspects)."""
+        return xb
 
     def __call__(
         self, xb: NDArray[np.floating], yb: NDArray[np.intp], extra: Any, lr: float
@@ -686,7 +707,9 @@ class FusedStep(ReferenceStep):
     def _split(flat: NDArray[Any], K: int, D: int) -> tuple[NDArray[Any], NDArray[Any]]:
         return flat[: K * D].reshape(K, D), flat[K * D :]
 
-    def prepare_epoch(self, y: NDArray[np.intp], batch_size: int) -> NDArray[np.intp]:
+    def prepare_epoch(
+        self, y: NDArray[np.intp], batch_size: int, idx: NDArray[np.intp] | None = None
+    ) -> NDArray[np.intp]:
         """For each row, the flat position ``y_n * n_b + c`` of its true class in its batch's
         ``Zt`` (class-major, ``n_b`` columns, the row being column ``c``)."""
         N = y.shape[0]
@@ -779,6 +802,120 @@ class FusedStep(ReferenceStep):
         average_step(self.A, self.P[self.cur], self.n_averaged, self.G)
 
 
+def native_kernel() -> Any:
+    """The compiled module :mod:`handprop._native`, or None where it was not built."""
+    try:
+        from handprop import _native
+    except ImportError:
+        return None
+    return _native
+
+
+class NativeStep(FusedStep):
+    """The step of :class:`FusedStep` with the gradient from one compiled pass.
+
+    ``_native.batch_gradient`` reads each row of the batch once, straight from X (uint8,
+    float32 or float64, C-contiguous; memory-mapped too): it converts it to float32 into a
+    small buffer, computes its logits, softmax, loss, predicted class and delta, and adds its
+    share of ``dW = delta^T X / scale`` while the row is still in the cache. No (n, D) batch
+    is ever gathered. The update and the averaging are the same :func:`F.sgd_step` and
+    :func:`average_step` calls as in :class:`FusedStep`. The step receives the batch's row
+    indices in place of the batch (``xb : (n,) intp``). Equal to the reference up to float32
+    rounding (tests/test_native.py, tests/test_fast_path.py).
+    """
+
+    def __init__(
+        self,
+        W: NDArray[np.floating],
+        b: NDArray[np.floating],
+        vW: NDArray[np.floating],
+        vb: NDArray[np.floating],
+        batch_size: int,
+        momentum: float,
+        weight_decay: float,
+        scale: float | None,
+        X: NDArray[Any],
+    ) -> None:
+        super().__init__(W, b, vW, vb, batch_size, momentum, weight_decay, scale)
+        self.kernel = native_kernel().batch_gradient
+        self.X = X
+        self.divisor = 1.0 if scale is None else float(scale)
+
+    def prepare_epoch(
+        self, y: NDArray[np.intp], batch_size: int, idx: NDArray[np.intp] | None = None
+    ) -> None:
+        if idx is None:
+            raise ValueError("NativeStep.prepare_epoch needs the epoch's row indices")
+        N = y.shape[0]
+        if self.pred.shape[0] < N:
+            self.pred = np.empty(N, dtype=np.int64)
+        self.idx = np.ascontiguousarray(idx, dtype=np.int64)
+        self.y_epoch = np.ascontiguousarray(y, dtype=np.int64)
+        self.done = 0
+        return None
+
+    def inputs(self, xb: NDArray[Any]) -> NDArray[np.floating]:
+        return np.asarray(self.X[xb], dtype=np.float32)
+
+    def __call__(self, xb: NDArray[Any], yb: NDArray[np.intp], extra: Any, lr: float) -> float:
+        n, done = xb.shape[0], self.done
+        total = self.kernel(
+            self.X,
+            self.idx,
+            self.y_epoch,
+            done,
+            n,
+            self.P[self.cur],
+            self.G,
+            self.divisor,
+            self.pred,
+        )
+        loss = total / n
+        if not math.isfinite(loss):
+            return loss
+        self.done = done + n
+        nxt = 1 - self.cur
+        F.sgd_step(
+            self.P[self.cur],
+            self.G,
+            lr,
+            momentum=self.momentum,
+            velocity=self.V,
+            weight_decay=self.weight_decay,
+            out=self.P[nxt],
+        )
+        self.cur = nxt
+        return loss
+
+
+def _resolve_engine(
+    engine: str, X: NDArray[Any], dtype: type, transform: Transform | None, where: str
+) -> str:
+    """``"auto"`` becomes ``"native"`` where that engine applies, else ``"fused"``; an explicit
+    ``"native"`` that cannot run is a one-line error saying why."""
+    if engine not in ("auto", "native"):
+        return engine
+    reason = None
+    if native_kernel() is None:
+        reason = Msg("train.native.unbuilt")
+    elif dtype is not np.float32:
+        reason = Msg("train.native.dtype", dtype=np.dtype(dtype).name)
+    elif transform is not None:
+        reason = Msg("train.native.transform")
+    elif (
+        not isinstance(X, np.ndarray)
+        or X.ndim != 2
+        or X.dtype not in (np.uint8, np.float32, np.float64)
+        or not X.flags.c_contiguous
+    ):
+        reason = Msg("train.native.input", dtype=str(getattr(X, "dtype", type(X).__name__)))
+    if reason is None:
+        return "native"
+    if engine == "auto":
+        return "fused"
+    raise InputError("err.must", where=where, name="engine", expected=reason, got="'native'")
+
+
 def _make_step(
     engine: str,
     W: NDArray[np.floating],
@@ -790,7 +927,10 @@ def _make_step(
     weight_decay: float,
     device: str | None,
     scale: float | None,
+    X: NDArray[Any],
 ) -> Any:
+    if engine == "native":
+        return NativeStep(W, b, vW, vb, batch_size, momentum, weight_decay, scale, X)
     if engine == "torch":
         from handprop.torch_backend import TorchStep
 
@@ -823,12 +963,15 @@ class _BatchFeed:
         transform: Transform | None,
         step: Any,
         slots: int,
+        gather: bool = True,
     ) -> None:
         D = X.shape[1]
         self.X, self.y, self.B, self.transform, self.step = X, y, B, transform, step
+        self.gather = gather
         self.direct = transform is None and X.dtype == dtype
-        self.raw = None if self.direct else np.empty((B, D), dtype=X.dtype)
-        self.xs = [np.empty((B, D), dtype=dtype) for _ in range(slots)]
+        self.raw = None if self.direct or not gather else np.empty((B, D), dtype=X.dtype)
+        rows = B if gather else 0
+        self.xs = [np.empty((rows, D), dtype=dtype) for _ in range(slots)]
 
     def fill(self, slot: int, sel: NDArray[np.intp]) -> NDArray[np.floating]:
         """Rows ``sel`` of X, as floats, into the buffer of ``slot``."""
@@ -856,7 +999,7 @@ class _EpochBatches:
         B = feed.B
         self.count = -(-idx.shape[0] // B)
         self.y = np.take(feed.y, idx, mode="clip")  # (n_rows,) labels in epoch order
-        self.extra = feed.step.prepare_epoch(self.y, B)
+        self.extra = feed.step.prepare_epoch(self.y, B, idx)
         self.j = 0
         self.held: int | None = None
         self.thread: threading.Thread | None = None
@@ -888,7 +1031,9 @@ class _EpochBatches:
         """(xb, yb, the step's extra for the batch) of the next batch."""
         B, j = self.feed.B, self.j
         rows = slice(j * B, (j + 1) * B)
-        if self.thread is None:
+        if not self.feed.gather:  # the step reads its rows from X itself
+            xb = self.idx[rows]
+        elif self.thread is None:
             xb = self.feed.fill(0, self.idx[rows])
         else:
             slot, xb = self.ready.get()
@@ -956,6 +1101,7 @@ def _diverged(
     """
     W_good, b_good = step.previous()
     vW, vb = step.velocity()
+    xb = step.inputs(xb)
     x_max = float(np.max(np.abs(xb))) / x_scale if xb.size else 0.0
     cause = (
         Msg("train.cause.unscaled", x_max=f"{x_max:g}")

@@ -39,6 +39,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已安装才能使用 backend='torch'（pip install 'handprop[torch]'）",
     },
     "train.got.not_installed": {"en": "not installed", "zh": "未安装"},
+    "train.native.unbuilt": {
+        "en": "be 'fused' or 'auto' here: the compiled kernel handprop._native is not built "
+        "(reinstall handprop where a C compiler is available)",
+        "zh": "在这里取 'fused' 或 'auto'：编译内核 handprop._native 没有构建"
+        "（请在有 C 编译器的环境中重新安装 handprop）",
+    },
+    "train.native.dtype": {
+        "en": "be 'fused' or 'auto' for dtype {dtype}: the native engine trains in float32 only",
+        "zh": "在 dtype 为 {dtype} 时取 'fused' 或 'auto'：native 引擎只用 float32 训练",
+    },
+    "train.native.transform": {
+        "en": "be 'fused' or 'auto' with a transform: the native engine reads X itself "
+        "(scale= is supported)",
+        "zh": "在给出 transform 时取 'fused' 或 'auto'：native 引擎直接读取 X（支持 scale=）",
+    },
+    "train.native.input": {
+        "en": "be 'fused' or 'auto' for this X ({dtype}): the native engine needs a "
+        "C-contiguous 2-D uint8, float32 or float64 array",
+        "zh": "对这个 X（{dtype}）取 'fused' 或 'auto'：native 引擎需要 C 连续的二维 "
+        "uint8、float32 或 float64 数组",
+    },
     "train.exp.no_transform": {
         "en": "not be given together with a transform (scale is one)",
         "zh": "不能与 transform 同时给出（scale 本身就是一种 transform）",

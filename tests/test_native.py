@@ -1,0 +1,274 @@
+"""The compiled kernel (handprop._native) is the functional step, and the native engine trains
+as the reference engine does.
+
+``batch_gradient`` must give :mod:`handprop.functional`'s loss, dW, db and predicted classes
+for every shape the tiling of the AVX2 version treats differently (classes in fours and a
+remainder, rows in pairs and eights and a remainder, features in eights and a tail), for
+uint8, float32 and float64 inputs, in both the AVX2 and the portable version. Training with
+``engine="native"`` must equal ``engine="reference"`` to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from handprop import functional as F
+from handprop.data.datasets import load_dataset
+from handprop.errors import InputError, TrainingDivergedError
+from handprop.init import initialize
+from handprop.train import fit_sgd, native_kernel
+
+nat = native_kernel()
+
+
+def _isas():
+    names = ["generic"]
+    prev = nat.set_isa("generic")
+    try:
+        nat.set_isa("avx2")
+        names.append("avx2")
+    except ValueError:
+        pass
+    nat.set_isa(prev)
+    return names
+
+
+@pytest.fixture(params=_isas() if nat is not None else ["generic"])
+def isa(request):
+    prev = nat.set_isa(request.param)
+    yield request.param
+    nat.set_isa(prev)
+
+
+def test_the_kernel_is_built_and_picks_avx2_where_the_cpu_has_it():
+    assert nat is not None, "handprop._native is not built: `pip install -e .` compiles it"
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    if " avx2 " in flags and " fma " in flags:
+        assert nat.isa() == "avx2"
+
+
+def _expected(X, rows, y, W, b, scale):
+    """Loss sum, dW, db and predictions from functional, in float64."""
+    n = rows.shape[0]
+    xb = X[rows].astype(np.float64) / scale
+    Z = F.linear(xb, W.astype(np.float64), b.astype(np.float64))
+    loss = F.cross_entropy(Z, y) * n
+    A = F.softmax(Z)
+    d = F.delta(A, y)
+    dW, db = F.param_gradients(xb, d)
+    return loss, dW, db, A
+
+
+def _call(X, rows, y, W, b, scale, start=0):
+    K, D = W.shape
+    P = np.concatenate([W.ravel(), b]).astype(np.float32)
+    G = np.full_like(P, np.nan)
+    pred = np.full(start + rows.shape[0], -1, dtype=np.int64)
+    idx = np.concatenate([np.zeros(start, np.int64), rows.astype(np.int64)])
+    yy = np.concatenate([np.zeros(start, np.int64), y.astype(np.int64)])
+    total = nat.batch_gradient(X, idx, yy, start, rows.shape[0], P, G, scale, pred)
+    return total, G[: K * D].reshape(K, D), G[K * D :], pred[start:]
+
+
+@pytest.mark.parametrize("K", [2, 3, 4, 5, 10, 13])
+@pytest.mark.parametrize("D", [1, 7, 8, 20, 784])
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 9, 37])
+def test_batch_gradient_is_the_functional_step(isa, K, D, n):
+    rng = np.random.default_rng(K * 1000 + D * 10 + n)
+    X = rng.integers(0, 256, size=(50, D), dtype=np.uint8)
+    rows = rng.integers(0, 50, size=n)
+    y = rng.integers(0, K, size=n)
+    W = rng.normal(scale=0.05, size=(K, D)).astype(np.float32)
+    b = rng.normal(scale=0.5, size=K).astype(np.float32)
+    total, dW, db, pred = _call(X, rows, y, W, b, 255.0, start=3)
+    loss, dW_ref, db_ref, A = _expected(X, rows, y, W, b, 255.0)
+    assert total == pytest.approx(loss, rel=1e-5, abs=1e-5)
+    np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-5 * max(1.0, np.abs(dW_ref).max()))
+    np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-6)
+    top = np.sort(A, axis=1)
+    clear = top[:, -1] - top[:, -2] > 1e-5  # no float32 near-tie
+    np.testing.assert_array_equal(pred[clear], A.argmax(axis=1)[clear])
+
+
+@pytest.mark.parametrize("kind", [np.uint8, np.float32, np.float64])
+def test_every_input_dtype_gives_the_same_gradient(isa, kind):
+    rng = np.random.default_rng(7)
+    X = rng.integers(0, 256, size=(40, 30)).astype(kind)
+    rows, y = rng.permutation(40)[:17], rng.integers(0, 10, size=17)
+    W = rng.normal(scale=0.1, size=(10, 30)).astype(np.float32)
+    b = np.zeros(10, np.float32)
+    total, dW, db, _ = _call(X, rows, y, W, b, 255.0)
+    loss, dW_ref, db_ref, _ = _expected(X, rows, y, W, b, 255.0)
+    assert total == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-6)
+
+
+def test_the_worked_example_through_the_kernel(isa):
+    """One row, scale 1: delta and dW of the study notes' example."""
+    X = np.array([[0.5, 0.6, 0.7]], dtype=np.float32)
+    W = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]], dtype=np.float32)
+    b = np.array([0.1, 0.2, 0.3], dtype=np.float32)
+    total, dW, db, pred = _call(X, np.array([0]), np.array([1]), W, b, 1.0)
+    np.testing.assert_allclose(db, [0.154, -0.708, 0.554], atol=5e-4)  # the notes' delta
+    np.testing.assert_allclose(dW[1], db[1] * X[0], rtol=1e-6)  # row 2 of dW = delta_2 x
+    np.testing.assert_allclose(0.4 - 0.1 * dW[1][0], 0.4354, atol=5e-5)  # the notes' W row 2
+    assert total == pytest.approx(-np.log(0.292), abs=2e-3) and pred[0] == 2
+
+
+def test_a_non_finite_logit_makes_the_loss_non_finite(isa):
+    X = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    W = np.array([[np.inf, 0.0], [0.0, 1.0]], dtype=np.float32)
+    total, *_ = _call(X, np.array([0, 1]), np.array([0, 1]), W, np.zeros(2, np.float32), 1.0)
+    assert not np.isfinite(total)
+    W[0, 0] = np.nan
+    total, *_ = _call(X, np.array([0, 1]), np.array([0, 1]), W, np.zeros(2, np.float32), 1.0)
+    assert np.isnan(total)
+
+
+def test_the_kernel_refuses_what_would_read_out_of_bounds():
+    X = np.zeros((5, 4), np.uint8)
+    P, G = np.zeros(15, np.float32), np.zeros(15, np.float32)
+    idx, y, pred = np.arange(5), np.zeros(5, np.int64), np.zeros(5, np.int64)
+    frozen = G.copy()
+    frozen.flags.writeable = False
+    bad = [
+        ((X, np.array([0, 5]), y, 0, 2, P, G, 1.0, pred), "row index or label"),
+        ((X, np.array([-1, 0]), y, 0, 2, P, G, 1.0, pred), "row index or label"),
+        ((X, idx, np.array([0, 3, 0, 0, 0]), 0, 5, P, G, 1.0, pred), "row index or label"),
+        ((X, idx, y, 3, 3, P, G, 1.0, pred), "out of range"),
+        ((X, idx, y, 0, 0, P, G, 1.0, pred), "out of range"),
+        ((X, idx, y, 0, 5, P, G, 0.0, pred), "out of range"),
+        ((X, idx, y, 0, 5, P[:14], G[:14], 1.0, pred), "K * (D + 1)"),
+        ((X, idx, y, 0, 5, P.astype(np.float64), G, 1.0, pred), "float32"),
+        ((X, idx.astype(np.int32), y, 0, 5, P, G, 1.0, pred), "int64"),
+        ((X.astype(np.int16), idx, y, 0, 5, P, G, 1.0, pred), "uint8, float32 or float64"),
+        ((X[:, ::2], idx, y, 0, 5, P, G, 1.0, pred), "C-contiguous"),
+        ((X, idx, y, 0, 5, P, frozen, 1.0, pred), "writable"),
+    ]
+    for args, text in bad:
+        with pytest.raises(ValueError, match=re.escape(text)):
+            nat.batch_gradient(*args)
+    with pytest.raises(ValueError, match="avx2"):
+        nat.set_isa("sse9")
+
+
+# --------------------------------------------------------------------------- training
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    """600 real 28x28 digits, uint8 (784 features, as Fashion-MNIST)."""
+    ds = load_dataset("mnist-5k")
+    return ds.X_train[:600], ds.y_train[:600]
+
+
+def _fit(X, y, **kw):
+    W, b = initialize("torch", 10, X.shape[1], rng=0, dtype=np.float32)
+    settings = {"lr": 0.1, "batch_size": 64, "epochs": 2, "rng": 1, "dtype": np.float32}
+    return fit_sgd(X, y, W, b, **{**settings, **kw})
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"momentum": 0.9, "weight_decay": 1e-3, "lr_schedule": "linear"},
+        {"momentum": 0.9, "average": 1, "lr_schedule": "cosine"},
+        {"batch_size": 70, "average": 0},  # a smaller last batch (600 = 8 x 70 + 40)
+        {"batch_size": 1000},  # one batch of all rows
+    ],
+)
+def test_native_training_equals_the_reference(mnist, isa, kw):
+    X, y = mnist
+    ref = _fit(X, y, engine="reference", scale=255, **kw)
+    native = _fit(X, y, engine="native", scale=255, **kw)
+    tol = 1e-5
+    np.testing.assert_allclose(native.W, ref.W, rtol=0, atol=tol)
+    np.testing.assert_allclose(native.b, ref.b, rtol=0, atol=tol)
+    np.testing.assert_allclose(native.velocity_W, ref.velocity_W, rtol=0, atol=tol)
+    np.testing.assert_allclose(native.iterate_W, ref.iterate_W, rtol=0, atol=tol)
+    np.testing.assert_allclose(
+        [r.loss for r in native.history], [r.loss for r in ref.history], rtol=1e-4
+    )
+    accs = [r.train_accuracy for r in native.history], [r.train_accuracy for r in ref.history]
+    np.testing.assert_allclose(accs[0], accs[1], atol=2 / 600)  # float32 near-ties only
+    assert native.steps == ref.steps and native.n_averaged == ref.n_averaged
+    assert np.abs(native.W - initialize("torch", 10, 784, rng=0)[0]).max() > 1e-3
+
+
+def test_auto_is_native_where_it_applies(mnist, monkeypatch):
+    X, y = mnist
+    made = []
+    import handprop.train as T
+
+    real = T._make_step
+
+    def spy(engine, *args):
+        made.append(engine)
+        return real(engine, *args)
+
+    monkeypatch.setattr(T, "_make_step", spy)
+    _fit(X, y, scale=255, epochs=1)  # uint8, float32: native
+    _fit(X.astype(np.float64) / 255, y, epochs=1)  # float64 X: native too
+    _fit(X, y, scale=255, epochs=1, dtype=np.float64)  # float64 training: fused
+    _fit(X, y, epochs=1, transform=lambda raw, out: np.divide(raw, 255, out=out))  # fused
+    _fit(np.asfortranarray(X), y, scale=255, epochs=1)  # not C-contiguous: fused
+    assert made == ["native", "native", "fused", "fused", "fused"]
+
+
+def test_explicit_native_that_cannot_run_is_a_one_line_error(mnist, monkeypatch):
+    X, y = mnist
+    cases = [
+        ({"dtype": np.float64}, "native engine trains in float32 only"),
+        ({"transform": lambda raw, out: out}, "native engine reads X itself"),
+        ({"X": np.asfortranarray(X)}, "C-contiguous 2-D uint8, float32 or float64"),
+        ({"X": X.astype(np.int32)}, "C-contiguous 2-D uint8, float32 or float64"),
+    ]
+    for kw, text in cases:
+        data = kw.pop("X", X)
+        with pytest.raises(InputError) as info:
+            _fit(data, y, engine="native", **kw)
+        assert text in str(info.value) and "\n" not in str(info.value)
+    import handprop.train as T
+
+    monkeypatch.setattr(T, "native_kernel", lambda: None)
+    with pytest.raises(InputError, match=r"handprop\._native is not built"):
+        _fit(X, y, engine="native", scale=255)
+    assert _fit(X, y, scale=255, epochs=1).history[0].loss > 0  # auto falls back to fused
+
+
+def test_native_trains_from_a_memory_mapped_file_as_from_memory(mnist, tmp_path):
+    X, y = mnist
+    path = tmp_path / "x.u8"
+    X.tofile(path)
+    mm = np.memmap(path, dtype=np.uint8, mode="r", shape=X.shape)
+    a = _fit(mm, y, engine="native", scale=255, momentum=0.9)
+    b = _fit(X, y, engine="native", scale=255, momentum=0.9)
+    np.testing.assert_array_equal(a.W, b.W)
+    np.testing.assert_array_equal(a.b, b.b)
+
+
+def test_native_with_rows_and_an_explicit_order(mnist):
+    X, y = mnist
+    rows = np.arange(0, 600, 3)
+    ref = _fit(X, y, engine="reference", scale=255, rows=rows)
+    nat_ = _fit(X, y, engine="native", scale=255, rows=rows)
+    np.testing.assert_allclose(nat_.W, ref.W, rtol=0, atol=1e-5)
+    order = np.arange(599, -1, -2)
+    ref = _fit(X, y, engine="reference", scale=255, order=lambda e: order)
+    nat_ = _fit(X, y, engine="native", scale=255, order=lambda e: order)
+    np.testing.assert_allclose(nat_.W, ref.W, rtol=0, atol=1e-5)
+
+
+def test_native_divergence_returns_the_last_good_weights_and_names_the_cause(mnist):
+    X, y = mnist
+    with pytest.raises(TrainingDivergedError) as info:
+        _fit(X, y, engine="native", lr=1e35, batch_size=50)  # unscaled pixels, huge steps
+    err = info.value
+    assert "\n" not in str(err) and "255" in str(err)  # the cause: inputs up to 255
+    assert np.isfinite(err.result.W).all() and err.result.stopped_at is not None
