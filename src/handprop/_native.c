@@ -46,6 +46,7 @@ typedef struct {
     float *xf;          /* (ROWS, ld) float32 rows */
     float *z;           /* (ROWS, K) logits, then delta */
     Py_ssize_t ld;
+    Py_ssize_t ahead;   /* rows of idx after the batch that may be prefetched */
 } Batch;
 
 static void convert_row_generic(const Batch *t, Py_ssize_t row, float *out) {
@@ -58,6 +59,18 @@ static void convert_row_generic(const Batch *t, Py_ssize_t row, float *out) {
     } else {
         const double *x = (const double *)t->X + row * D;
         for (d = 0; d < D; d++) out[d] = (float)x[d];
+    }
+}
+
+/* Ask for the rows of the next block while this one is computed: rows are random, so the
+ * hardware cannot guess them. Rows [from, to) of idx, to <= n + t->ahead (rows past the batch
+ * were checked like the batch's own). */
+static void prefetch_rows(const Batch *t, Py_ssize_t from, Py_ssize_t to) {
+    Py_ssize_t r, e, bytes = t->D * (t->kind == 'B' ? 1 : t->kind == 'f' ? 4 : 8);
+    if (to > t->n + t->ahead) to = t->n + t->ahead;
+    for (r = from; r < to; r++) {
+        const char *p = (const char *)t->X + t->idx[r] * bytes;
+        for (e = 0; e < bytes; e += 64) __builtin_prefetch(p + e);
     }
 }
 
@@ -104,6 +117,7 @@ static float run_generic(Batch *t) {
     memset(t->G, 0, (size_t)(K * D + K) * sizeof(float));
     for (r0 = 0; r0 < n; r0 += ROWS) {
         Py_ssize_t rn = n - r0 < ROWS ? n - r0 : ROWS;
+        prefetch_rows(t, r0 + ROWS, r0 + 2 * ROWS);
         for (r = 0; r < rn; r++) {
             float *x = t->xf + r * t->ld;
             convert_row_generic(t, t->idx[r0 + r], x);
@@ -153,15 +167,17 @@ AVX_INLINE float hsum(__m256 v) {
 }
 
 /* z[r][k] = x_r . w_k for RN rows and KN classes: RN*KN accumulators held in registers. */
+#define TR 4 /* rows per tile: W is read once per 4 rows */
+#define TK 3 /* classes per tile: 12 accumulators + 4 rows + 1 of W = 16 registers */
 AVX_INLINE void dot_tile(const Batch *t, const float *x, const float *w, float *z, int RN,
                          int KN) {
     Py_ssize_t D = t->D, ld = t->ld, K = t->K, d = 0;
-    __m256 acc[2][4];
+    __m256 acc[TR][TK];
     int r, k;
     for (r = 0; r < RN; r++)
         for (k = 0; k < KN; k++) acc[r][k] = _mm256_setzero_ps();
     for (; d + 8 <= D; d += 8) {
-        __m256 xv[2];
+        __m256 xv[TR];
         for (r = 0; r < RN; r++) xv[r] = _mm256_load_ps(x + r * ld + d);
         for (k = 0; k < KN; k++) {
             __m256 wv = _mm256_loadu_ps(w + k * D + d);
@@ -177,21 +193,19 @@ AVX_INLINE void dot_tile(const Batch *t, const float *x, const float *w, float *
         }
 }
 
+#define CLASSES(RN)                                                                     \
+    for (k = 0; k + TK <= K; k += TK) dot_tile(t, x, t->W + k * D, t->z + r * K + k, RN, TK); \
+    for (; k < K; k++) dot_tile(t, x, t->W + k * D, t->z + r * K + k, RN, 1);
+
 AVX static void logits_avx(const Batch *t, Py_ssize_t rn) {
     Py_ssize_t K = t->K, D = t->D, r = 0, k;
-    for (; r + 2 <= rn; r += 2) {
+    for (; r + TR <= rn; r += TR) {
         const float *x = t->xf + r * t->ld;
-        for (k = 0; k + 4 <= K; k += 4) dot_tile(t, x, t->W + k * D, t->z + r * K + k, 2, 4);
-        switch (K - k) {
-            case 3: dot_tile(t, x, t->W + k * D, t->z + r * K + k, 2, 3); break;
-            case 2: dot_tile(t, x, t->W + k * D, t->z + r * K + k, 2, 2); break;
-            case 1: dot_tile(t, x, t->W + k * D, t->z + r * K + k, 2, 1); break;
-        }
+        CLASSES(TR)
     }
-    if (r < rn) {
+    for (; r < rn; r++) {
         const float *x = t->xf + r * t->ld;
-        for (k = 0; k + 4 <= K; k += 4) dot_tile(t, x, t->W + k * D, t->z + r * K + k, 1, 4);
-        for (; k < K; k++) dot_tile(t, x, t->W + k * D, t->z + r * K + k, 1, 1);
+        CLASSES(1)
     }
 }
 
@@ -237,6 +251,7 @@ AVX static float run_avx(Batch *t) {
     memset(t->G, 0, (size_t)(K * D + K) * sizeof(float));
     for (r0 = 0; r0 < n; r0 += ROWS) {
         Py_ssize_t rn = n - r0 < ROWS ? n - r0 : ROWS;
+        prefetch_rows(t, r0 + ROWS, r0 + 2 * ROWS);
         for (r = 0; r < rn; r++) convert_row_avx(t, t->idx[r0 + r], t->xf + r * t->ld);
         logits_avx(t, rn);
         softmax_delta(t, r0, rn, t->G + K * D, &loss);
@@ -346,6 +361,8 @@ static PyObject *batch_gradient(PyObject *self, PyObject *const *args, Py_ssize_
             goto done;
         }
     }
+    for (t.ahead = 0; t.ahead < ROWS && start + n + t.ahead < bi.len / 8; t.ahead++)
+        if (t.idx[n + t.ahead] < 0 || t.idx[n + t.ahead] >= N) break;
     t.ld = (t.D + 7) & ~(Py_ssize_t)7;
     if (posix_memalign(&mem, 32, (size_t)(ROWS * t.ld + ROWS * t.K) * sizeof(float)) != 0) {
         PyErr_NoMemory();
