@@ -262,18 +262,21 @@ def ablation(data: C.Data, repeats: int, log: Callable[[str], None]) -> list[tup
         return go
 
     fused = "fused engine, x / 255 folded into the step"
+    native = "native engine (compiled pass, x / 255 folded; the default)"
     variants = [
         ("reference engine (one `functional` call per formula)", variant("reference", False, 128)),
         ("fused engine, x / 255 computed on each batch", variant("fused", False, 128, fold=False)),
-        (f"{fused} (the default)", variant("fused", False, 128)),
+        (fused, variant("fused", False, 128)),
         ("  the same, BLAS as installed (2 threads)", variant("fused", False, 128, blas=None)),
         ("  the same + helper thread (`prefetch=True`)", variant("fused", True, 128)),
         ("  the same + helper thread, BLAS 2 threads", variant("fused", True, 128, blas=2)),
         (f"{fused}, batch 48", variant("fused", False, 48)),
-        (f"{fused}, batch 96", variant("fused", False, 96)),
-        (f"{fused}, batch 127", variant("fused", False, 127)),
         (f"{fused}, batch 256", variant("fused", False, 256)),
-        (f"{fused}, batch 512", variant("fused", False, 512)),
+        (native, variant("native", False, 128)),
+        ("native engine, batch 48", variant("native", False, 48)),
+        ("native engine, batch 96", variant("native", False, 96)),
+        ("native engine, batch 256", variant("native", False, 256)),
+        ("native engine, batch 512", variant("native", False, 512)),
         ("floor, BLAS as installed", floor(128, None)),
         ("floor, BLAS at 1 thread", floor(128, 1)),
         ("floor at batch 48, BLAS at 1 thread", floor(48, 1)),
@@ -385,7 +388,57 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
                 step(xb, yb, at, 0.0)
             whole = min(whole, time.perf_counter() - start)
         out.append(("the whole `FusedStep` (forward to update, no gather)", whole))
+        out += _profile_native(X, y, perm, batch, passes)
     return out
+
+
+def _profile_native(
+    X: np.ndarray, y: np.ndarray, perm: np.ndarray, batch: int, passes: int
+) -> list[tuple[str, float]]:
+    """The native engine's step (:class:`handprop.train.NativeStep`): its kernel, its update
+    and the two together, over the same shuffled epoch."""
+    from handprop import functional as F
+    from handprop.init import initialize
+    from handprop.train import NativeStep
+
+    n, d = X.shape
+    W, b = initialize("torch", 10, d, rng=0, dtype=np.float32)
+    step = NativeStep(W, b, np.zeros_like(W), np.zeros_like(b), batch, 0.9, 0.0, 255, X)
+    starts = range(0, n - batch + 1, batch)
+    rows = [perm[i : i + batch] for i in starts]
+    kernel, G, pred = step.kernel, step.G, np.empty(n, np.int64)
+    idx, ye = perm.astype(np.int64), y[perm].astype(np.int64)
+
+    def best(run: Callable[[], Any]) -> float:
+        times = []
+        for _ in range(passes):
+            step.prepare_epoch(ye, batch, idx)
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    def kernel_only() -> None:
+        for i in starts:
+            kernel(X, idx, ye, i, batch, step.P[0], G, 255.0, pred)
+
+    def update_only() -> None:
+        for _ in starts:
+            F.sgd_step(step.P[0], G, 0.01, momentum=0.9, velocity=step.V, out=step.P[1])
+
+    def whole() -> None:
+        for sel in rows:
+            step(sel, None, None, 0.0)
+
+    return [
+        (
+            "native: `_native.batch_gradient` (rows read once: gather, convert, both products, "
+            "softmax, loss, delta)",
+            best(kernel_only),
+        ),
+        ("native: update, `F.sgd_step` with momentum", best(update_only)),
+        ("the whole `NativeStep` (kernel and update)", best(whole)),
+    ]
 
 
 def scale_section(data: C.Data, sizes: list[int], log: Callable[[str], None]) -> list[dict]:
@@ -583,9 +636,11 @@ def report(
     for name, seconds in prof:
         w(f"| {name} | {1000 * seconds:.1f} |\n")
     w(
-        "\nEach operation alone over the 468 full batches of one epoch (best of 3), on the "
-        "buffers of `FusedStep`; the last row is the whole step, which costs more than the "
-        "sum of its parts because the GEMMs push the small arrays out of the caches.\n\n"
+        "\nEach operation alone over the 468 full batches of one epoch (best of 3). The rows "
+        "down to the whole `FusedStep` are the NumPy engine's calls on its buffers; that step "
+        "costs more than the sum of its parts because the GEMMs push the small arrays out of "
+        "the caches. The last three are the native engine (the default), whose kernel does "
+        "the gather, the conversion and everything from the logits to dW in one call.\n\n"
     )
 
     if scale:
