@@ -140,7 +140,9 @@ class SoftmaxRegression:
     dtype : {"float32", "float64"}, default "float32"
         Compute precision. Inputs keep their own dtype and are converted batch by batch.
     backend : {"numpy", "torch"}, default "numpy"
-        Where the steps run: NumPy (:class:`handprop.train.FusedStep`) or PyTorch tensors
+        Where the steps run: on the CPU without PyTorch (``fit_sgd(engine="auto")``: the
+        compiled kernel :class:`handprop.train.NativeStep` for float32, the NumPy
+        :class:`handprop.train.FusedStep` otherwise) or on PyTorch tensors
         (:mod:`handprop.torch_backend`, the same formulas; needs ``handprop[torch]``).
         Prediction always uses NumPy.
     device : str or None, default None
@@ -492,7 +494,7 @@ class SoftmaxRegression:
 
         transform = self._transform()
         norm = getattr(self, "normalizer_", None)
-        # x / pixel_max is folded into the fused step (benchmarks/README.md): pass the number
+        # x / pixel_max is folded into the step (benchmarks/README.md): pass the number
         scale = norm.pixel_max if norm is not None and norm.kind == "scale" else None
         evaluate = None
         if eval_set is not None:
