@@ -72,6 +72,7 @@ def test_train_json_and_quiet(capsys):
     assert result["dataset"] == "digits" and result["n_train"] == 1442
     assert len(result["history"]) == 2 and result["interrupted"] is False
     assert result["hyperparameters"]["lr"] == 0.1 and result["model_file"] is None
+    assert result["engine"] == "native"  # digits are 0..16 pixels: scaled, float32
     last = result["history"][-1]
     assert last["metrics"]["test_accuracy"] == pytest.approx(result["test_accuracy"])
     assert main(["train", "--dataset", "digits", "--epochs", "1", "--quiet"]) == 0

@@ -20,7 +20,8 @@ from handprop import functional as F
 from handprop.data.datasets import load_dataset
 from handprop.errors import InputError, TrainingDivergedError
 from handprop.init import initialize
-from handprop.train import fit_sgd, native_kernel
+from handprop.model import SoftmaxRegression
+from handprop.train import TrainingProgress, fit_sgd, native_kernel
 
 nat = native_kernel()
 
@@ -272,3 +273,40 @@ def test_native_divergence_returns_the_last_good_weights_and_names_the_cause(mni
     err = info.value
     assert "\n" not in str(err) and "255" in str(err)  # the cause: inputs up to 255
     assert np.isfinite(err.result.W).all() and err.result.stopped_at is not None
+
+
+class _StopAt(TrainingProgress):
+    def __init__(self, at):
+        self.at = at
+
+    def on_batch_end(self, epoch, batch, loss):
+        if (epoch, batch) == self.at:
+            raise KeyboardInterrupt
+
+
+def test_native_checkpoint_and_resume_give_the_same_final_weights(mnist, tmp_path):
+    X, y = mnist
+    kw = {"engine": "native", "scale": 255, "momentum": 0.9, "average": 1, "epochs": 3}
+    full = _fit(X, y, **kw)
+    ckpt = tmp_path / "run.npz"
+    stopped = _fit(X, y, checkpoint=ckpt, progress=_StopAt((2, 4)), **kw)
+    assert stopped.interrupted and stopped.engine == "native"
+    resumed = _fit(X, y, checkpoint=ckpt, resume=True, **kw)
+    assert resumed.resumed_from == 1
+    np.testing.assert_array_equal(resumed.W, full.W)
+    np.testing.assert_array_equal(resumed.iterate_W, full.iterate_W)
+    assert [r.loss for r in resumed.history] == [r.loss for r in full.history]
+
+
+def test_the_result_and_the_estimator_say_which_engine_ran(mnist):
+    X, y = mnist
+    assert _fit(X, y, scale=255, epochs=1).engine == "native"
+    assert _fit(X, y, scale=255, epochs=1, dtype=np.float64).engine == "fused"
+    assert _fit(X, y, scale=255, epochs=1, engine="reference").engine == "reference"
+    model = SoftmaxRegression(epochs=1, normalize="scale", random_state=0).fit(X, y)
+    assert model.engine_ == "native"
+    model = SoftmaxRegression(epochs=1, normalize="standardize", random_state=0).fit(X, y)
+    assert model.engine_ == "fused"  # standardizing is a transform: the NumPy engine
+    with pytest.raises(TrainingDivergedError) as info:
+        _fit(X, y, engine="native", lr=1e35, batch_size=50)
+    assert info.value.result.engine == "native"

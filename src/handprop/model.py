@@ -166,6 +166,9 @@ class SoftmaxRegression:
         Per-epoch loss, train and validation accuracy, time and evaluation metrics.
     interrupted_ : bool
         True when Ctrl-C stopped the last ``fit``; the attributes hold the model trained so far.
+    engine_ : str
+        The engine that computed the steps of the last ``fit``: ``"native"`` (the compiled
+        kernel), ``"fused"`` (NumPy) or ``"torch"`` (see :func:`handprop.train.fit_sgd`).
     normalizer_ : Normalizer or None
 
     Examples
@@ -537,6 +540,7 @@ class SoftmaxRegression:
     def _store(self, result: TrainResult, append: bool) -> None:
         self.coef_ = result.W
         self.intercept_ = result.b
+        self.engine_ = result.engine
         self._iterate = (result.iterate_W, result.iterate_b)
         self._average = (result.W, result.b, result.n_averaged) if result.n_averaged else None
         self._velocity = (result.velocity_W, result.velocity_b)

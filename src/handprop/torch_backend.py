@@ -131,6 +131,8 @@ class TorchStep:
     the previous weights stay available after a divergence.
     """
 
+    name = "torch"
+
     def __init__(
         self,
         W: NDArray[np.floating],

@@ -112,6 +112,8 @@ class TrainResult:
     With iterate averaging (``fit_sgd(average=...)``) W and b are the average of the iterates
     (``n_averaged`` of them) and ``iterate_W``/``iterate_b`` the last SGD iterate, from which
     training continues; without it the two pairs are the same arrays and ``n_averaged`` is 0.
+    ``engine`` is the engine that computed the steps (``"native"``, ``"fused"``,
+    ``"reference"`` or ``"torch"``: ``"auto"`` resolved).
     """
 
     W: NDArray[np.floating]
@@ -127,6 +129,7 @@ class TrainResult:
     iterate_W: NDArray[np.floating] | None = None
     iterate_b: NDArray[np.floating] | None = None
     n_averaged: int = 0
+    engine: str = ""
 
     def __post_init__(self) -> None:
         if self.iterate_W is None:
@@ -517,6 +520,7 @@ def fit_sgd(
         iterate_W=W_it,
         iterate_b=b_it,
         n_averaged=step.n_averaged,
+        engine=step.name,
     )
     progress.on_train_end(result)
     return result
@@ -534,6 +538,8 @@ class ReferenceStep:
     parameter buffers: a step writes the other one, so the weights of the previous step stay
     intact (returned after a divergence) and the current ones are never half-updated (Ctrl-C).
     """
+
+    name = "reference"
 
     def __init__(
         self,
@@ -666,6 +672,8 @@ class FusedStep(ReferenceStep):
     ``Zt`` come from :meth:`prepare_epoch`, once per epoch. Results equal the reference's up
     to rounding (tests/test_fast_path.py).
     """
+
+    name = "fused"
 
     def __init__(
         self,
@@ -823,6 +831,8 @@ class NativeStep(FusedStep):
     indices in place of the batch (``xb : (n,) intp``). Equal to the reference up to float32
     rounding (tests/test_native.py, tests/test_fast_path.py).
     """
+
+    name = "native"
 
     def __init__(
         self,
@@ -1120,6 +1130,7 @@ def _diverged(
         epochs_completed=len(history),
         steps=max(steps - 1, 0),
         stopped_at=(epoch, batch),
+        engine=step.name,
     )
     raise err
 

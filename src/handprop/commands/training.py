@@ -380,6 +380,7 @@ def train(
             "test_accuracy": test_accuracy,
             "interrupted": bool(model.interrupted_),
             "seconds": seconds,
+            "engine": getattr(model, "engine_", None),
             "model_file": None if save is None else str(save),
             "plots": [str(p) for p in written],
         }
