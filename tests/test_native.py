@@ -10,11 +10,14 @@ uint8, float32 and float64 inputs, in both the AVX2 and the portable version. Tr
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handprop import functional as F
 from handprop.data.datasets import load_dataset
@@ -310,3 +313,31 @@ def test_the_result_and_the_estimator_say_which_engine_ran(mnist):
     with pytest.raises(TrainingDivergedError) as info:
         _fit(X, y, engine="native", lr=1e35, batch_size=50)
     assert info.value.result.engine == "native"
+
+
+# HANDPROP_FUZZ_EXAMPLES=5000 for a long run (as tests/robustness/test_fuzz.py)
+@settings(max_examples=int(os.environ.get("HANDPROP_FUZZ_EXAMPLES") or 60), deadline=None)
+@given(
+    K=st.integers(1, 17),
+    D=st.integers(1, 40),
+    n=st.integers(1, 20),
+    kind=st.sampled_from([np.uint8, np.float32, np.float64]),
+    scale=st.sampled_from([1.0, 16.0, 255.0]),
+    seed=st.integers(0, 2**32 - 1),
+    generic=st.booleans(),
+)
+def test_any_shape_any_input_the_kernel_is_functional(K, D, n, kind, scale, seed, generic):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, size=(n + 3, D)).astype(kind)
+    rows, y = rng.integers(0, n + 3, size=n), rng.integers(0, K, size=n)
+    W = rng.normal(scale=0.1, size=(K, D)).astype(np.float32)
+    b = rng.normal(size=K).astype(np.float32)
+    prev = nat.set_isa("generic") if generic else nat.isa()
+    try:
+        total, dW, db, _ = _call(X, rows, y, W, b, scale)
+    finally:
+        nat.set_isa(prev)
+    loss, dW_ref, db_ref, _ = _expected(X, rows, y, W, b, scale)
+    assert total == pytest.approx(loss, rel=1e-4, abs=1e-4)
+    np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-4 * max(1.0, np.abs(dW_ref).max()))
+    np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-5)
