@@ -16,9 +16,10 @@ rows, both tested equal to it; the PyTorch backend (:mod:`handprop.torch_backend
 them on tensors. Optionally the model is
 the running mean of the iterates (``average``, :func:`average_step`).
 
-Data stay as given (uint8 images are never expanded as a whole): each batch is gathered into a
-preallocated buffer and converted to the compute dtype (float32 by default) there, optionally
-through a preprocessing ``transform``. All buffers are allocated once per call.
+Data stay as given (uint8 images are never expanded as a whole): the native engine reads the
+rows of a batch straight from X; the NumPy engines gather each batch into a preallocated buffer
+and convert it to the compute dtype (float32 by default) there, optionally through a
+preprocessing ``transform``. All buffers are allocated once per call.
 
 Everything outside the loop is passed in: the random generator (or an explicit data order), a
 progress object, a clock, an evaluation callback. Ctrl-C stops after the current batch and
