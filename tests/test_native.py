@@ -223,6 +223,12 @@ def test_auto_is_native_where_it_applies(mnist, monkeypatch):
     _fit(X, y, epochs=1, transform=lambda raw, out: np.divide(raw, 255, out=out))  # fused
     _fit(np.asfortranarray(X), y, scale=255, epochs=1)  # not C-contiguous: fused
     assert made == ["native", "native", "fused", "fused", "fused"]
+    prev = nat.set_isa("generic")  # as on a CPU without AVX2: NumPy's BLAS is faster there
+    try:
+        assert _fit(X, y, scale=255, epochs=1).engine == "fused"
+        assert _fit(X, y, scale=255, epochs=1, engine="native").engine == "native"
+    finally:
+        nat.set_isa(prev)
 
 
 def test_explicit_native_that_cannot_run_is_a_one_line_error(mnist, monkeypatch):
