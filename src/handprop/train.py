@@ -274,7 +274,8 @@ def fit_sgd(
         Gather and convert the next batches in a helper thread while the current one is
         computed (NumPy releases the GIL while it copies). Off by default: where it was
         measured (a 2-core VM) handing a batch between threads cost more than gathering it
-        (benchmarks/README.md). The results are the same bit for bit either way.
+        (benchmarks/README.md). The results are the same bit for bit either way. The native
+        engine gathers nothing and ignores it.
     average : float or None
         Polyak-Ruppert iterate averaging: once ``average`` epochs are done (0.5: half an
         epoch, 1: the first epoch; 0: from the first step), keep the running mean of the
