@@ -776,6 +776,11 @@ class FusedStep(ReferenceStep):
         if self.scale is not None:
             np.divide(Zt, self.scale, out=Zt)  # (delta / s)^T X = delta^T (X / s)
         np.matmul(Zt, xb, out=self.dW)  # dW                               (K, D)
+        self._update(lr)
+        return loss
+
+    def _update(self, lr: float) -> None:
+        """``F.sgd_step`` on W and b at once (flat buffers), into the other parameter buffer."""
         nxt = 1 - self.cur
         F.sgd_step(
             self.P[self.cur],
@@ -787,7 +792,6 @@ class FusedStep(ReferenceStep):
             out=self.P[nxt],
         )
         self.cur = nxt
-        return loss
 
     def current(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
         return self.Ps[self.cur]
@@ -887,17 +891,7 @@ class NativeStep(FusedStep):
         if not math.isfinite(loss):
             return loss
         self.done = done + n
-        nxt = 1 - self.cur
-        F.sgd_step(
-            self.P[self.cur],
-            self.G,
-            lr,
-            momentum=self.momentum,
-            velocity=self.V,
-            weight_decay=self.weight_decay,
-            out=self.P[nxt],
-        )
-        self.cur = nxt
+        self._update(lr)
         return loss
 
 
