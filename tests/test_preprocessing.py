@@ -180,3 +180,11 @@ def test_errors() -> None:
         Normalizer("standardize").fit(np.zeros((0, 3)))
     with pytest.raises(InputError, match="no NaN or inf"):
         Normalizer("standardize").fit(np.array([[1.0], [np.inf]]))
+
+
+def test_divisor_is_the_number_a_plain_scale_divides_by():
+    X = np.array([[0, 8], [16, 4]], dtype=np.uint8)
+    assert Normalizer("scale", pixel_max=255).divisor == 255.0
+    assert Normalizer("scale", pixel_max=None).fit(X).divisor == 16.0
+    for kind in ("none", "center", "standardize"):
+        assert Normalizer(kind, pixel_max=255).fit(X).divisor is None

@@ -538,6 +538,7 @@ def test_training_run_streams_its_progress(client):
     confusion = np.array(done["confusion"])
     assert confusion.sum() == start["n_test"] == 355
     assert np.trace(confusion) / confusion.sum() == pytest.approx(done["test_accuracy"])
+    assert done["engine"] == "native"  # digits scaled by 16: the compiled step
     assert done["test_accuracy"] > 0.85
     assert done["test_accuracy_text"].endswith("%")
     assert np.allclose(np.array(done["confusion_rates"]).sum(axis=1), 1, atol=1e-3)

@@ -498,7 +498,7 @@ class SoftmaxRegression:
         transform = self._transform()
         norm = getattr(self, "normalizer_", None)
         # x / pixel_max is folded into the step (benchmarks/README.md): pass the number
-        scale = norm.pixel_max if norm is not None and norm.kind == "scale" else None
+        scale = None if norm is None else norm.divisor
         evaluate = None
         if eval_set is not None:
             X_ev = _check_X(eval_set[0], "eval_set", n_features=self.n_features_in_)

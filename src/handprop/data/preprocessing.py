@@ -88,6 +88,12 @@ class Normalizer:
         return self.pixel_max is not None
 
     @property
+    def divisor(self) -> float | None:
+        """The one number ``x`` is divided by when the normalisation is only that (``scale``),
+        else None: the trainer folds it into its step (``fit_sgd(scale=...)``)."""
+        return self.pixel_max if self.kind == "scale" else None
+
+    @property
     def n_features_in_(self) -> int | None:
         return None if self.mean_ is None else int(self.mean_.shape[0])
 

@@ -9,7 +9,8 @@ that the server streams as server-sent events:
 * ``batch``: the loss of a batch (at most ``POINTS_PER_EPOCH`` per epoch);
 * ``epoch``: the epoch's mean training loss and accuracy, test loss and accuracy, time, and
   the K weight images (rows of W scaled to -100..100 by the largest |w|);
-* ``done``: interrupted or not, test accuracy and the confusion matrix on the test set;
+* ``done``: interrupted or not, the engine that trained, test accuracy and the confusion matrix on
+  the test set;
 * ``error``: a message (e.g. the loss diverged), rendered in the listener's language.
 
 A stop request is honoured after the current batch (the progress hook raises
@@ -288,7 +289,9 @@ def execute(run: TrainRun) -> None:
             lr_schedule=s["lr_schedule"],
             average=default_average(),
             rng=rng,
-            transform=transform,
+            # a plain x / pixel_max is folded into the step (the native engine needs that)
+            transform=None if normalizer.divisor is not None else transform,
+            scale=normalizer.divisor,
             evaluate=evaluate,
             progress=progress,
             clock=time.perf_counter,
@@ -306,6 +309,7 @@ def execute(run: TrainRun) -> None:
                 "interrupted": bool(result.interrupted),
                 "epochs_completed": result.epochs_completed,
                 "steps": result.steps,
+                "engine": result.engine,
                 "test_loss": loss,
                 "test_accuracy": acc,
                 "confusion": confusion.tolist(),
