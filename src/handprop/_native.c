@@ -62,16 +62,21 @@ static void convert_row_generic(const Batch *t, Py_ssize_t row, float *out) {
     }
 }
 
-/* Ask for the rows of the next block while this one is computed: rows are random, so the
- * hardware cannot guess them. Rows [from, to) of idx, to <= n + t->ahead (rows past the batch
- * were checked like the batch's own). */
+/* Ask for the rows of the next block while this one is computed (rows are random, so the
+ * hardware cannot guess them). Off unless built with -DHP_PREFETCH: alternating builds timed
+ * by benchmarks/kernel.py showed no gain here. Rows [from, to) of idx, to <= n + t->ahead
+ * (rows past the batch were checked like the batch's own). */
 static void prefetch_rows(const Batch *t, Py_ssize_t from, Py_ssize_t to) {
+#ifdef HP_PREFETCH
     Py_ssize_t r, e, bytes = t->D * (t->kind == 'B' ? 1 : t->kind == 'f' ? 4 : 8);
     if (to > t->n + t->ahead) to = t->n + t->ahead;
     for (r = from; r < to; r++) {
         const char *p = (const char *)t->X + t->idx[r] * bytes;
         for (e = 0; e < bytes; e += 64) __builtin_prefetch(p + e);
     }
+#else
+    (void)t, (void)from, (void)to;
+#endif
 }
 
 /* softmax, loss, prediction and delta of rows [0, rn) of the block; z becomes delta / s,
@@ -187,8 +192,17 @@ AVX_INLINE float hsum(__m256 v) {
 }
 
 /* z[r][k] = x_r . w_k for RN rows and KN classes: RN*KN accumulators held in registers. */
-#define TR 4 /* rows per tile: W is read once per 4 rows */
-#define TK 3 /* classes per tile: 12 accumulators + 4 rows + 1 of W = 16 registers */
+/* Tile of the logits: TR rows x TK classes (12 accumulators + 4 rows + 1 of W = the 16 AVX2
+ * registers; W is read once per 4 rows). Other tiles can be built for comparison by
+ * benchmarks/kernel.py (-DHP_TILE_ROWS=... -DHP_TILE_CLASSES=..., at most 4 x 4). */
+#ifndef HP_TILE_ROWS
+#define HP_TILE_ROWS 4
+#endif
+#ifndef HP_TILE_CLASSES
+#define HP_TILE_CLASSES 3
+#endif
+#define TR HP_TILE_ROWS
+#define TK HP_TILE_CLASSES
 AVX_INLINE void dot_tile(const Batch *t, const float *x, const float *w, float *z, int RN,
                          int KN) {
     Py_ssize_t D = t->D, ld = t->ld, K = t->K, d = 0;
@@ -381,8 +395,11 @@ static PyObject *batch_gradient(PyObject *self, PyObject *const *args, Py_ssize_
             goto done;
         }
     }
-    for (t.ahead = 0; t.ahead < ROWS && start + n + t.ahead < bi.len / 8; t.ahead++)
+    t.ahead = 0;
+#ifdef HP_PREFETCH
+    for (; t.ahead < ROWS && start + n + t.ahead < bi.len / 8; t.ahead++)
         if (t.idx[n + t.ahead] < 0 || t.idx[n + t.ahead] >= N) break;
+#endif
     t.ld = (t.D + 7) & ~(Py_ssize_t)7;
     if (posix_memalign(&mem, 32, (size_t)(ROWS * t.ld + ROWS * t.K) * sizeof(float)) != 0) {
         PyErr_NoMemory();
