@@ -902,8 +902,8 @@ def _resolve_engine(
     else ``"fused"``; an explicit ``"native"`` that cannot run is a one-line error saying why."""
     if engine not in ("auto", "native"):
         return engine
-    reason = None
-    if native_kernel() is None:
+    kernel, reason = native_kernel(), None
+    if kernel is None:
         reason = Msg("train.native.unbuilt")
     elif dtype is not np.float32:
         reason = Msg("train.native.dtype", dtype=np.dtype(dtype).name)
@@ -917,9 +917,9 @@ def _resolve_engine(
     ):
         reason = Msg("train.native.input", dtype=str(getattr(X, "dtype", type(X).__name__)))
     if reason is None:
-        # The portable C version is slower than the NumPy engine's BLAS (0.22-0.36 against
-        # ~0.12 s per epoch where measured): auto takes the kernel only where it is vectorised.
-        if engine == "auto" and native_kernel().isa() != "avx2":
+        # The portable C version is slower than the NumPy engine's BLAS (benchmarks/kernel.py,
+        # benchmarks/README.md): auto takes the kernel only where it is vectorised.
+        if engine == "auto" and kernel.isa() != "avx2":
             return "fused"
         return "native"
     if engine == "auto":
