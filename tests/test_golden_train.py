@@ -1,0 +1,117 @@
+"""The trainer gives the weights it gave before its redesign (issue 12).
+
+``tests/fixtures/golden_train/weights.npz`` holds the weights that the trainer of commit
+c38d10f produced for each case of ``cases.py`` (recorded by ``record.py``): every engine,
+momentum, weight decay, each lr schedule, averaging on and off, each normalisation, float64,
+row subsets and explicit orders, a checkpoint resumed half-way, the estimator and the model
+file written by ``handprop train``. The same seeds and settings must give the same weights:
+at most 1e-6 apart in float32 (1e-12 in float64); the running per-epoch figures and the step
+counts must match too.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from handprop.model import SoftmaxRegression, load_model
+from handprop.train import TrainingProgress, fit_sgd
+
+FIXTURES = Path(__file__).parent / "fixtures" / "golden_train"
+sys.path.insert(0, str(FIXTURES))
+from cases import CASES, ESTIMATOR_CASES, load_case_data  # noqa: E402
+
+GOLDEN = dict(np.load(FIXTURES / "weights.npz"))
+
+
+def _atol(dtype: str) -> float:
+    return 1e-12 if dtype == "float64" else 1e-6
+
+
+class _StopAfterEpoch(TrainingProgress):
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, record):
+        if record.epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def _fit(case, X, y, W, b, transform, scale, order, rows, **extra):
+    return fit_sgd(
+        X, y, W, b,
+        lr=case["lr"], batch_size=case["batch_size"], epochs=case["epochs"],
+        momentum=case["momentum"], weight_decay=case["weight_decay"],
+        lr_schedule=case["lr_schedule"], average=case["average"], rng=case["seed"],
+        shuffle=case["shuffle"], order=order, rows=rows, transform=transform, scale=scale,
+        dtype=np.dtype(case["dtype"]).type, engine=case["engine"],
+        device="cpu" if case["engine"] == "torch" else None, **extra,
+    )  # fmt: skip
+
+
+def test_the_fixture_covers_what_the_issue_lists():
+    names = {c["name"] for c in CASES}
+    for engine in ("reference", "fused", "native", "torch"):
+        assert any(n.startswith(engine) for n in names)
+    assert {c["lr_schedule"] for c in CASES} == {"constant", "linear", "cosine"}
+    assert {c["normalize"] for c in CASES} >= {"none", "scale", "center", "standardize"}
+    assert {c["average"] for c in CASES} >= {None, 0, 0.5}
+    assert any(c["momentum"] and c["weight_decay"] for c in CASES)
+    assert any(c.get("resume_after") for c in CASES)
+    assert "cli_train_digits.W" in GOLDEN
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_fit_sgd_gives_the_recorded_weights(case, tmp_path: Path):
+    X, y, W, b, transform, scale, order, rows = load_case_data(case)
+    if case.get("resume_after"):
+        ckpt = tmp_path / "c.npz"
+        first = _fit(
+            case, X, y, W, b, transform, scale, order, rows,
+            checkpoint=ckpt, progress=_StopAfterEpoch(case["resume_after"]),
+        )  # fmt: skip
+        assert first.interrupted
+        result = _fit(case, X, y, W, b, transform, scale, order, rows, checkpoint=ckpt, resume=True)
+    else:
+        result = _fit(case, X, y, W, b, transform, scale, order, rows)
+    name, atol = case["name"], _atol(case["dtype"])
+    assert result.engine == case["engine"]
+    np.testing.assert_allclose(result.W, GOLDEN[f"{name}.W"], rtol=0, atol=atol)
+    np.testing.assert_allclose(result.b, GOLDEN[f"{name}.b"], rtol=0, atol=atol)
+    np.testing.assert_allclose(result.iterate_W, GOLDEN[f"{name}.iterate_W"], rtol=0, atol=atol)
+    np.testing.assert_allclose(result.velocity_W, GOLDEN[f"{name}.velocity_W"], rtol=0, atol=atol)
+    assert [result.steps, result.n_averaged] == GOLDEN[f"{name}.counts"].tolist()
+    running = [r.loss for r in result.history], [r.train_accuracy for r in result.history]
+    np.testing.assert_allclose(running[0], GOLDEN[f"{name}.running_loss"], rtol=1e-5)
+    np.testing.assert_allclose(running[1], GOLDEN[f"{name}.running_accuracy"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", ESTIMATOR_CASES, ids=lambda c: c["name"])
+def test_the_estimator_gives_the_recorded_weights(case):
+    X, y, *_ = load_case_data(case)
+    clf = SoftmaxRegression(**case["params"])
+    if case.get("partial_fit"):
+        for _ in range(case["partial_fit"]):
+            clf.partial_fit(X, y, classes=np.unique(y))
+    else:
+        clf.fit(X, y)
+    name = case["name"]
+    np.testing.assert_allclose(clf.coef_, GOLDEN[f"{name}.W"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(clf.intercept_, GOLDEN[f"{name}.b"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(clf.loss_curve_, GOLDEN[f"{name}.running_loss"], rtol=1e-5)
+
+
+def test_handprop_train_writes_the_recorded_model(tmp_path: Path):
+    from handprop.cli import main
+
+    path = tmp_path / "m.npz"
+    argv = ["train", "--dataset", "digits", "--epochs", "2", "--seed", "3", "--quiet"]
+    assert main([*argv, "--save", str(path)]) == 0
+    model = load_model(path)
+    np.testing.assert_allclose(model.coef_, GOLDEN["cli_train_digits.W"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(model.intercept_, GOLDEN["cli_train_digits.b"], rtol=0, atol=1e-6)
+    recorded = load_model(FIXTURES / "train_digits.npz")  # today's loader reads the old file
+    np.testing.assert_array_equal(recorded.coef_, GOLDEN["cli_train_digits.W"])
