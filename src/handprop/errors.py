@@ -23,11 +23,18 @@ class HandpropError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        """The one-line message in ``lang`` ("en" or "zh")."""
-        return t(self.key, lang, **self.params)
+        """The one-line message in ``lang`` ("en" or "zh"); a line break or other control
+        character that came in with the user's input is shown escaped (``\\n``)."""
+        return _one_line(t(self.key, lang, **self.params))
 
     def as_msg(self) -> Msg:
         return Msg(self.key, **self.params)
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class InputError(HandpropError, ValueError):
