@@ -225,13 +225,16 @@ def memory_table(keys: list[str], epochs: int, log: Callable[[str], None]) -> di
 
 def ablation(data: C.Data, repeats: int, log: Callable[[str], None]) -> list[tuple[str, list]]:
     """Epoch times of handprop's loop with each speed-up switched off, and other batch sizes."""
-    from handprop import train
+    from handprop.data.preprocessing import Normalizer
     from handprop.init import initialize
-    from handprop.train import fit_sgd
+    from handprop.train import EngineSpec, SGDConfig, TrainState, fit_sgd
+    from handprop.train.engines.fused import FusedEngine
+    from handprop.train.engines.reference import ReferenceEngine
 
     X, y = data.X_train, data.y_train
     W, b = initialize("torch", 10, 784, rng=0, dtype=np.float32)
     scale = np.float32(255)
+    divisor = Normalizer("scale", pixel_max=255).fit(X[:1])  # folded by the fast engines
 
     def transform(raw: np.ndarray, out: np.ndarray) -> None:
         np.divide(raw, scale, out=out)
@@ -240,16 +243,17 @@ def ablation(data: C.Data, repeats: int, log: Callable[[str], None]) -> list[tup
         engine: str, prefetch: bool, batch: int, blas: int | None = 1, fold: bool = True
     ) -> Callable:
         def go(seed: int) -> list[float]:
-            saved = train.PREFETCH_BLAS_THREADS, train.LOOP_BLAS_THREADS
-            train.PREFETCH_BLAS_THREADS = train.LOOP_BLAS_THREADS = blas
-            how: dict[str, Any] = {"scale": 255} if fold else {"transform": transform}
+            saved = FusedEngine.blas_threads, ReferenceEngine.blas_threads
+            FusedEngine.blas_threads = ReferenceEngine.blas_threads = blas
+            config = SGDConfig(lr=0.1, batch_size=batch, epochs=3, momentum=0.0, average=None)
             try:
                 r = fit_sgd(
-                    X, y, W, b, lr=0.1, batch_size=batch, epochs=3, rng=seed, engine=engine,
-                    prefetch=prefetch, **how,
+                    X, y, config, TrainState.initial(W, b, rng=seed),
+                    engine=EngineSpec(engine, prefetch=prefetch),
+                    transform=divisor if fold else transform,
                 )  # fmt: skip
             finally:
-                train.PREFETCH_BLAS_THREADS, train.LOOP_BLAS_THREADS = saved
+                FusedEngine.blas_threads, ReferenceEngine.blas_threads = saved
             return [h.seconds for h in r.history]
 
         return go
@@ -294,24 +298,31 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
     """Seconds per epoch of each operation of the fused step, one BLAS thread, no helper.
 
     Each operation runs alone over every batch of one shuffled epoch (the best of ``passes``);
-    the rows are the same calls, on the same buffers, as :class:`handprop.train.FusedStep`.
+    the rows are the same calls, on the same buffers, as
+    :class:`handprop.train.engines.fused.FusedEngine`.
     """
     from handprop import functional as F
+    from handprop.data.preprocessing import Normalizer
     from handprop.init import initialize
-    from handprop.train import FusedStep, average_step
+    from handprop.train import IterateAverage, SGDConfig, TrainState
+    from handprop.train.engines import Batch
+    from handprop.train.engines.fused import FusedEngine
 
     X, y = data.X_train, data.y_train.astype(np.intp)
     n, d = X.shape
     k = data.n_classes
     W, b = initialize("torch", k, d, rng=0, dtype=np.float32)
-    step = FusedStep(W, b, np.zeros_like(W), np.zeros_like(b), batch, 0.9, 0.0, scale=255)
-    step.begin_average(None)
+    config = SGDConfig(batch_size=batch, momentum=0.9)
+    divisor = Normalizer("scale", pixel_max=255).fit(X[:1])
+    step = FusedEngine(X, y, k, config, transform=divisor)
+    step.load(TrainState.initial(W, b))
+    average = IterateAverage(step.params())
     perm = np.random.default_rng(0).permutation(n)
     sels = [perm[i : i + batch] for i in range(0, n - batch + 1, batch)]
     raw = np.empty((batch, d), np.uint8)
     xb = np.empty((batch, d), np.float32)
-    yb = np.empty(batch, np.intp)
-    at = step.prepare_epoch(y[perm], batch)[:batch]
+    yb = y[perm[:batch]]
+    at = step._positions(y[perm])[:batch]
     flat = step.Zt.reshape(-1)
     np.take(X, sels[0], axis=0, out=raw)
     np.divide(raw, np.float32(255), out=xb)
@@ -368,7 +379,7 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
         ("delta `(A - Y)^T / n`", delta),
         ("`db`, / 255, backward GEMM `dW = delta^T X`", backward),
         ("update, `F.sgd_step` with momentum", update),
-        ("iterate averaging, `average_step`", lambda s: average_step(step.A, step.P[0], 7, step.G)),
+        ("iterate averaging, `IterateAverage.update`", lambda s: average.update(step.P[0])),
     ]
     out = []
     with blas_threads(1), np.errstate(all="ignore"):
@@ -382,12 +393,11 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
             out.append((name, best))
         whole = float("inf")
         for _ in range(passes):
-            step.prepare_epoch(y[perm], batch)
             start = time.perf_counter()
             for _sel in sels:
-                step(xb, yb, at, 0.0)
+                step.step(Batch(xb, yb, at), 0.0)
             whole = min(whole, time.perf_counter() - start)
-        out.append(("the whole `FusedStep` (forward to update, no gather)", whole))
+        out.append(("the whole fused step (forward to update, no gather)", whole))
         out += _profile_native(X, y, perm, batch, passes)
     return out
 
@@ -395,24 +405,24 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
 def _profile_native(
     X: np.ndarray, y: np.ndarray, perm: np.ndarray, batch: int, passes: int
 ) -> list[tuple[str, float]]:
-    """The native engine's step (:class:`handprop.train.NativeStep`): its kernel, its update
-    and the two together, over the same shuffled epoch."""
+    """The native engine's step (:class:`handprop.train.engines.native.NativeEngine`): its
+    kernel, its update and the two together, over the same shuffled epoch."""
     from handprop import functional as F
     from handprop.init import initialize
-    from handprop.train import NativeStep
+    from handprop.train import SGDConfig, TrainState
+    from handprop.train.engines.native import NativeEngine
 
     n, d = X.shape
     W, b = initialize("torch", 10, d, rng=0, dtype=np.float32)
-    step = NativeStep(W, b, np.zeros_like(W), np.zeros_like(b), batch, 0.9, 0.0, 255, X)
+    step = NativeEngine(X, y, 10, SGDConfig(batch_size=batch, momentum=0.9), divisor=255)
+    step.load(TrainState.initial(W, b))
     starts = range(0, n - batch + 1, batch)
-    rows = [perm[i : i + batch] for i in starts]
     kernel, G, pred = step.kernel, step.G, np.empty(n, np.int64)
     idx, ye = perm.astype(np.int64), y[perm].astype(np.int64)
 
     def best(run: Callable[[], Any]) -> float:
         times = []
         for _ in range(passes):
-            step.prepare_epoch(ye, batch, idx)
             start = time.perf_counter()
             run()
             times.append(time.perf_counter() - start)
@@ -427,8 +437,8 @@ def _profile_native(
             F.sgd_step(step.P[0], G, 0.01, momentum=0.9, velocity=step.V, out=step.P[1])
 
     def whole() -> None:
-        for sel in rows:
-            step(sel, None, None, 0.0)
+        for batch_ in step.batches(perm[: len(starts) * batch]):
+            step.step(batch_, 0.0)
 
     return [
         (
@@ -437,7 +447,7 @@ def _profile_native(
             best(kernel_only),
         ),
         ("native: update, `F.sgd_step` with momentum", best(update_only)),
-        ("the whole `NativeStep` (kernel and update)", best(whole)),
+        ("the whole native step (kernel and update)", best(whole)),
     ]
 
 
@@ -637,7 +647,7 @@ def report(
         w(f"| {name} | {1000 * seconds:.1f} |\n")
     w(
         "\nEach operation alone over the 468 full batches of one epoch (best of 3). The rows "
-        "down to the whole `FusedStep` are the NumPy engine's calls on its buffers; that step "
+        "down to the whole fused step are the NumPy engine's calls on its buffers; that step "
         "costs more than the sum of its parts because the GEMMs push the small arrays out of "
         "the caches. The last three are the native engine (the default), whose kernel does "
         "the gather, the conversion and everything from the logits to dW in one call.\n\n"

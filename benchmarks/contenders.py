@@ -87,7 +87,7 @@ def handprop_fit(data: Data, seed: int, epochs: int, **params: Any) -> Run:
     return Run(
         setup=(clock.first or start) - start,
         epochs=[r.seconds for r in model.history_],
-        accuracy=[r.metrics["test_accuracy"] for r in model.history_],
+        accuracy=[r.test_accuracy for r in model.history_],
     )
 
 
@@ -130,7 +130,7 @@ def handprop_cli(data: Data | None, seed: int, epochs: int) -> Run:
     return Run(
         setup=0.0,
         epochs=[r["seconds"] for r in history],
-        accuracy=[r["metrics"]["test_accuracy"] for r in history],
+        accuracy=[r["test_accuracy"] for r in history],
         wall=wall,
     )
 

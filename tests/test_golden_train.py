@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from handprop.data.preprocessing import Normalizer
 from handprop.model import SoftmaxRegression, load_model
-from handprop.train import TrainingProgress, fit_sgd
+from handprop.train import EngineSpec, SGDConfig, TrainingProgress, TrainState, fit_sgd
 
 FIXTURES = Path(__file__).parent / "fixtures" / "golden_train"
 sys.path.insert(0, str(FIXTURES))
@@ -40,16 +41,36 @@ class _StopAfterEpoch(TrainingProgress):
             raise KeyboardInterrupt
 
 
-def _fit(case, X, y, W, b, transform, scale, order, rows, **extra):
-    return fit_sgd(
-        X, y, W, b,
+def _run(case, X, y, W, b, transform, scale, order, rows, state=None, **extra):
+    """A case through today's API (record.py shows the keywords of the old one)."""
+    config = SGDConfig(
         lr=case["lr"], batch_size=case["batch_size"], epochs=case["epochs"],
         momentum=case["momentum"], weight_decay=case["weight_decay"],
-        lr_schedule=case["lr_schedule"], average=case["average"], rng=case["seed"],
-        shuffle=case["shuffle"], order=order, rows=rows, transform=transform, scale=scale,
-        dtype=np.dtype(case["dtype"]).type, engine=case["engine"],
-        device="cpu" if case["engine"] == "torch" else None, **extra,
+        lr_schedule=case["lr_schedule"], average=case["average"], dtype=case["dtype"],
+        shuffle=case["shuffle"],
     )  # fmt: skip
+    if scale is not None:  # a divisor that the fused and native engines fold into the step
+        transform = Normalizer("scale", pixel_max=scale).fit(X)
+    if state is None:
+        state = TrainState.initial(W, b, rng=case["seed"], dtype=config.np_dtype)
+    engine = EngineSpec(case["engine"], device="cpu" if case["engine"] == "torch" else None)
+    return fit_sgd(
+        X, y, config, state, engine=engine, order=order if rows is None else rows,
+        transform=transform, **extra,
+    )  # fmt: skip
+
+
+def _assert_recorded(result, name: str, dtype: str) -> None:
+    atol = _atol(dtype)
+    state = result.state
+    np.testing.assert_allclose(result.W, GOLDEN[f"{name}.W"], rtol=0, atol=atol)
+    np.testing.assert_allclose(result.b, GOLDEN[f"{name}.b"], rtol=0, atol=atol)
+    np.testing.assert_allclose(state.W, GOLDEN[f"{name}.iterate_W"], rtol=0, atol=atol)
+    np.testing.assert_allclose(state.velocity[0], GOLDEN[f"{name}.velocity_W"], rtol=0, atol=atol)
+    assert [state.step, state.n_averaged] == GOLDEN[f"{name}.counts"].tolist()
+    running = [r.running_loss for r in state.history], [r.running_accuracy for r in state.history]
+    np.testing.assert_allclose(running[0], GOLDEN[f"{name}.running_loss"], rtol=1e-5)
+    np.testing.assert_allclose(running[1], GOLDEN[f"{name}.running_accuracy"], rtol=0, atol=1e-12)
 
 
 def test_the_fixture_covers_what_the_issue_lists():
@@ -66,27 +87,25 @@ def test_the_fixture_covers_what_the_issue_lists():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
 def test_fit_sgd_gives_the_recorded_weights(case, tmp_path: Path):
-    X, y, W, b, transform, scale, order, rows = load_case_data(case)
+    data = load_case_data(case)
     if case.get("resume_after"):
         ckpt = tmp_path / "c.npz"
-        first = _fit(
-            case, X, y, W, b, transform, scale, order, rows,
-            checkpoint=ckpt, progress=_StopAfterEpoch(case["resume_after"]),
-        )  # fmt: skip
+        first = _run(case, *data, checkpoint=ckpt, progress=_StopAfterEpoch(case["resume_after"]))
         assert first.interrupted
-        result = _fit(case, X, y, W, b, transform, scale, order, rows, checkpoint=ckpt, resume=True)
+        result = _run(case, *data, state=TrainState.load(ckpt), checkpoint=ckpt)
     else:
-        result = _fit(case, X, y, W, b, transform, scale, order, rows)
-    name, atol = case["name"], _atol(case["dtype"])
+        result = _run(case, *data)
     assert result.engine == case["engine"]
-    np.testing.assert_allclose(result.W, GOLDEN[f"{name}.W"], rtol=0, atol=atol)
-    np.testing.assert_allclose(result.b, GOLDEN[f"{name}.b"], rtol=0, atol=atol)
-    np.testing.assert_allclose(result.iterate_W, GOLDEN[f"{name}.iterate_W"], rtol=0, atol=atol)
-    np.testing.assert_allclose(result.velocity_W, GOLDEN[f"{name}.velocity_W"], rtol=0, atol=atol)
-    assert [result.steps, result.n_averaged] == GOLDEN[f"{name}.counts"].tolist()
-    running = [r.loss for r in result.history], [r.train_accuracy for r in result.history]
-    np.testing.assert_allclose(running[0], GOLDEN[f"{name}.running_loss"], rtol=1e-5)
-    np.testing.assert_allclose(running[1], GOLDEN[f"{name}.running_accuracy"], rtol=0, atol=1e-12)
+    _assert_recorded(result, case["name"], case["dtype"])
+
+
+@pytest.mark.parametrize("engine", ["fused", "native"])
+def test_a_checkpoint_written_before_the_redesign_resumes_to_the_same_weights(engine):
+    """The version-1 file that the old trainer wrote after epoch 2 of 4 loads and continues."""
+    case = next(c for c in CASES if c["name"] == f"{engine}_resumed")
+    state = TrainState.load(FIXTURES / f"checkpoint_{engine}_resumed.npz")
+    assert (state.epoch, state.step) == (2, 62)
+    _assert_recorded(_run(case, *load_case_data(case), state=state), case["name"], "float32")
 
 
 @pytest.mark.parametrize("case", ESTIMATOR_CASES, ids=lambda c: c["name"])

@@ -25,6 +25,7 @@ from handprop.mlp import (
     sgd_step,
     trace_mlp,
 )
+from handprop.train import SGDConfig
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 ACTIVATIONS = ("relu", "tanh")
@@ -230,7 +231,8 @@ def test_trace_matches_pytorch_single_sample(act):
 def test_fit_mlp_replays_pytorch_minibatch_training():
     """Two epochs of mini-batch SGD with fit_mlp's data order, replayed in PyTorch."""
     net, X, y = random_problem(5, N=37, D=6, H=5, K=3, act="tanh")
-    result = fit_mlp(X, y, net, lr=0.2, batch_size=8, epochs=2, rng=np.random.default_rng(7))
+    config = SGDConfig(lr=0.2, batch_size=8, epochs=2, momentum=0.0, average=None)
+    result = fit_mlp(X, y, net, config, rng=np.random.default_rng(7))
     model = torch_net(net)
     opt = torch.optim.SGD(model.parameters(), lr=0.2)
     order_rng = np.random.default_rng(7)
@@ -273,11 +275,12 @@ def test_equal_units_stay_equal_and_random_ones_differ():
     X, y = rng.random((40, 6)), rng.integers(0, 3, 40)
     const = init_mlp(6, 5, 3, "constant", activation="tanh", dtype=np.float64)
     assert const.hidden_spread() == 0.0
-    trained = fit_mlp(X, y, const, lr=0.5, batch_size=10, epochs=5, rng=1).model
+    config = SGDConfig(lr=0.5, batch_size=10, epochs=5, momentum=0.0, average=None)
+    trained = fit_mlp(X, y, const, config, rng=1).model
     assert trained.hidden_spread() <= 1e-12
     assert trained.W1.std() > 0  # it did learn something, just the same thing five times
     xav = init_mlp(6, 5, 3, "xavier", activation="tanh", rng=0, dtype=np.float64)
-    assert fit_mlp(X, y, xav, lr=0.5, batch_size=10, epochs=5, rng=1).model.hidden_spread() > 0.1
+    assert fit_mlp(X, y, xav, config, rng=1).model.hidden_spread() > 0.1
 
 
 # ------------------------------------------------------------------------------ bad input

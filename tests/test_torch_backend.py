@@ -16,10 +16,12 @@ import torch
 from handprop import functional as F
 from handprop import torch_backend as T
 from handprop.data.datasets import load_dataset
+from handprop.data.preprocessing import Normalizer
 from handprop.errors import InputError
 from handprop.init import initialize
 from handprop.model import SoftmaxRegression
-from handprop.train import average_step, fit_sgd
+from handprop.train import IterateAverage
+from train_helpers import run_sgd
 
 TOL = {np.float64: 1e-10, np.float32: 1e-5}
 
@@ -77,11 +79,14 @@ def test_each_formula_equals_functional(dtype):
             p_t = T.sgd_step(p_t, _t(g), 0.1, momentum=mu, velocity=v_t, weight_decay=wd)
         np.testing.assert_allclose(p_t.numpy(), p_np, rtol=0, atol=tol)
         np.testing.assert_allclose(v_t.numpy(), v_np, rtol=0, atol=tol)
-    avg_np, avg_t = np.zeros(3, dtype), torch.zeros(3, dtype=_t(W).dtype)
-    for k, value in enumerate((np.array([1.0, 5, 2]), np.array([4.0, 1, 0])), start=1):
-        average_step(avg_np, value.astype(dtype), k, np.empty(3, dtype))
-        T.average_step(avg_t, _t(value.astype(dtype)), k)
-    np.testing.assert_allclose(avg_t.numpy(), avg_np, rtol=0, atol=tol)
+    values = [np.array([1.0, 5, 2], dtype), np.array([4.0, 1, 0], dtype)]
+    avg_np, avg_t = IterateAverage(values[0]), IterateAverage(_t(values[0]))
+    for value in values:  # one averaging for both kinds of array
+        avg_np.update(value)
+        avg_t.update(_t(value))
+    assert isinstance(avg_t.mean, torch.Tensor)
+    np.testing.assert_array_equal(avg_t.mean.numpy(), avg_np.mean)
+    np.testing.assert_array_equal(avg_np.mean, np.mean(values, axis=0))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -92,19 +97,27 @@ def test_each_formula_equals_functional(dtype):
 def test_training_on_tensors_equals_the_numpy_engines(mnist, dtype, kw):
     X, y = mnist
     W, b = initialize("torch", 10, 784, rng=0, dtype=dtype)
-    run = {"lr": 0.1, "batch_size": 64, "epochs": 2, "rng": 3, "dtype": dtype, "scale": 255}
-    on_tensors = fit_sgd(X, y, W, b, engine="torch", device="cpu", **run, **kw)
+    scale = Normalizer("scale", pixel_max=255).fit(X[:1])
+    run = {"lr": 0.1, "batch_size": 64, "epochs": 2, "seed": 3, "dtype": dtype, "transform": scale}
+    on_tensors = run_sgd(X, y, W, b, engine="torch", device="cpu", **run, **kw)
     tol = TOL[dtype]
     for engine in ("reference", "fused"):
-        ours = fit_sgd(X, y, W, b, engine=engine, **run, **kw)
-        for name in ("W", "b", "iterate_W", "velocity_W"):
-            np.testing.assert_allclose(
-                getattr(on_tensors, name), getattr(ours, name), rtol=0, atol=tol
-            )
+        ours = run_sgd(X, y, W, b, engine=engine, **run, **kw)
+        pairs = [
+            (on_tensors.W, ours.W),
+            (on_tensors.b, ours.b),
+            (on_tensors.state.W, ours.state.W),
+            (on_tensors.state.velocity[0], ours.state.velocity[0]),
+        ]
+        for got, want in pairs:
+            np.testing.assert_allclose(got, want, rtol=0, atol=tol)
         np.testing.assert_allclose(
-            [r.loss for r in on_tensors.history], [r.loss for r in ours.history], rtol=10 * tol
+            [r.running_loss for r in on_tensors.history],
+            [r.running_loss for r in ours.history],
+            rtol=10 * tol,
         )
-    assert on_tensors.W.dtype == dtype and on_tensors.n_averaged == ours.n_averaged
+    assert on_tensors.W.dtype == dtype and on_tensors.engine == "torch"
+    assert on_tensors.state.n_averaged == ours.state.n_averaged
     assert np.abs(on_tensors.W - W).max() > 1e-3
 
 
@@ -126,7 +139,7 @@ def test_default_device_and_bad_devices(mnist):
     W, b = initialize("torch", 10, 784, rng=0)
     for device in ("nonsense", "cuda:99" if torch.cuda.is_available() else "cuda"):
         with pytest.raises(InputError, match="device must name a PyTorch device") as info:
-            fit_sgd(X, y, W, b, engine="torch", device=device, epochs=1)
+            run_sgd(X, y, W, b, engine="torch", device=device, epochs=1)
         assert "\n" not in str(info.value)
     with pytest.raises(InputError, match="backend must be one of numpy, torch"):
         SoftmaxRegression(backend="jax").fit(X, y)

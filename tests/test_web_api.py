@@ -533,7 +533,11 @@ def test_training_run_streams_its_progress(client):
     assert start["classes"] == [str(d) for d in range(10)] and start["image_shape"] == [8, 8]
     assert len(start["images"]["rows"]) == 10 and len(start["images"]["rows"][0]) == 64
     epochs = [e for e in events if e["type"] == "epoch"]
-    assert epochs[1]["loss"] < epochs[0]["loss"]
+    assert epochs[1]["train_loss"] < epochs[0]["train_loss"]
+    # the epoch figures are those of the kept model: the last one's test accuracy is the final
+    assert epochs[1]["test_accuracy"] == events[-1]["test_accuracy"]
+    assert 0.85 < epochs[1]["train_accuracy"] <= 1 and epochs[1]["running_loss"] > 0
+    assert epochs[1]["train_loss_text"] == f"{epochs[1]['train_loss']:.4f}"
     done = events[-1]
     confusion = np.array(done["confusion"])
     assert confusion.sum() == start["n_test"] == 355

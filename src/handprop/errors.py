@@ -63,7 +63,16 @@ class DownloadError(HandpropError):
 
 
 class TrainingDivergedError(HandpropError):
-    """The loss became NaN or infinite during training."""
+    """The loss became NaN or infinite during training.
+
+    ``state`` is the last good :class:`~handprop.train.TrainState` (the weights before the
+    step whose loss was not finite), ``engine`` the name of the engine that trained and
+    ``stopped_at`` the (epoch, batch), 1-based, whose loss was not finite.
+    """
+
+    state: Any = None
+    engine: str = ""
+    stopped_at: tuple[int, int] | None = None
 
 
 class CheckFailed(HandpropError):

@@ -26,9 +26,12 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from handprop.errors import FileFormatError, FileWriteError, InputError
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop.errors import FileFormatError, FileWriteError, HandpropError, InputError
 from handprop.messages import Msg
 
 PathLike = str | os.PathLike[str]
@@ -232,3 +235,20 @@ def write_files_atomic(files: Sequence[tuple[PathLike, Data]]) -> list[Path]:
             with suppress(OSError):
                 os.unlink(tmp)
     return targets
+
+
+def read_npz_arrays(path: PathLike, bad: Callable[[Msg], HandpropError]) -> dict[str, NDArray[Any]]:
+    """Every array of an ``.npz`` file, read with ``allow_pickle=False``.
+
+    A pickled (object) array is refused without being loaded, since unpickling can run code;
+    any other zip or npy error means the file is not ours. ``bad(reason)`` makes the error.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise bad(Msg("model.problem.pickle")) from None
+        raise bad(Msg("train.problem.unreadable", detail=str(exc)[:80])) from None
+    except Exception as exc:
+        raise bad(Msg("train.problem.unreadable", detail=type(exc).__name__)) from None

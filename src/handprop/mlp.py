@@ -21,8 +21,9 @@ Shapes follow ``nn.Linear``: ``W1 : (H, D)``, ``b1 : (H,)``, ``W2 : (K, H)``, ``
   passes, :func:`sgd_step` one update on a batch.
 * :func:`init_mlp` initialises each layer with :func:`handprop.init.initialize`, each with its
   own fan_in / fan_out (D -> H, then H -> K).
-* :func:`fit_mlp` is a small mini-batch loop (same data order as :func:`handprop.train.fit_sgd`
-  for the same generator: one ``rng.permutation(N)`` per epoch) with per-epoch records.
+* :func:`fit_mlp` is a small mini-batch loop on the settings of an
+  :class:`~handprop.train.SGDConfig` (same data order as :func:`handprop.train.fit_sgd` for the
+  same generator: one ``rng.permutation(N)`` per epoch) with per-epoch records.
 * :func:`trace_mlp` records every intermediate of one step on one sample, with a numerical
   gradient check, as :func:`handprop.trace.trace` does for softmax regression;
   :mod:`handprop.render.mlp` shows it.
@@ -43,14 +44,9 @@ from handprop import functional as F
 from handprop.errors import InputError, ShapeError, TrainingDivergedError
 from handprop.messages import Msg
 from handprop.trace import Steps, plain
-from handprop.train import EpochRecord, Transform
-from handprop.validation import (
-    as_float_array,
-    describe,
-    nonnegative_float,
-    positive_float,
-    positive_int,
-)
+from handprop.train import EpochRecord, SGDConfig, Transform
+from handprop.train.engines._feed import GatherFeed
+from handprop.validation import as_float_array, describe, positive_float, positive_int
 
 Array = NDArray[np.floating]
 
@@ -287,8 +283,9 @@ def sgd_step(
 class MLPTrainResult:
     """What :func:`fit_mlp` did: the trained ``model`` (a copy), one record per epoch.
 
-    ``EpochRecord.loss`` / ``train_accuracy`` are running means over the epoch's batches before
-    each update, as in :func:`handprop.train.fit_sgd`; ``metrics`` holds what ``evaluate`` gave.
+    ``EpochRecord.running_loss`` / ``running_accuracy`` are means over the epoch's batches
+    before each update, as in :func:`handprop.train.fit_sgd`; ``metrics`` holds what
+    ``evaluate`` gave.
     """
 
     model: MLP
@@ -314,27 +311,27 @@ def fit_mlp(
     X: NDArray[Any],
     y: NDArray[np.integer],
     model: MLP,
+    config: SGDConfig | None = None,
     *,
-    lr: float = 0.1,
-    batch_size: int = 64,
-    epochs: int = 10,
-    momentum: float = 0.0,
-    weight_decay: float = 0.0,
     rng: np.random.Generator | int | None = None,
-    shuffle: bool = True,
     transform: Transform | None = None,
     evaluate: Callable[[MLP], Mapping[str, float]] | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> MLPTrainResult:
     """Mini-batch SGD for :class:`MLP` on the mean cross-entropy.
 
+    fit_mlp keeps its own short loop instead of being an engine of ``fit_sgd``, because
+    TrainState, checkpoints, iterate averaging and the engines all hold one softmax layer
+    (W, b), and the lab's two-layer runs need none of them.
+
     Parameters
     ----------
     X : ndarray of shape (N, D), any real dtype (uint8 images stay uint8; converted per batch)
     y : ndarray of shape (N,), class indices in [0, K)
     model : MLP, the initial parameters (copied, not modified); their dtype is the compute dtype
-    lr, batch_size, epochs, momentum, weight_decay : as ``torch.optim.SGD`` with a DataLoader
-    rng : numpy Generator or seed; one ``rng.permutation(N)`` per epoch when ``shuffle``
+    config : SGDConfig (lr, batch_size, epochs, momentum, weight_decay, shuffle are used)
+        Default: plain SGD, ``SGDConfig(momentum=0, average=None)``.
+    rng : numpy Generator or seed; one ``rng.permutation(N)`` per epoch when shuffling
         (the same order :func:`handprop.train.fit_sgd` uses for the same generator)
     transform : ``transform(raw_batch, out)`` preprocessing into the float buffer ``out``
     evaluate : ``evaluate(model) -> {"name": value}`` after every epoch (must not modify it)
@@ -343,79 +340,49 @@ def fit_mlp(
     Raises
     ------
     TrainingDivergedError
-        When a batch loss is NaN or infinite (``err.result`` is the run up to the last epoch).
+        When a batch loss is NaN or infinite (``err.state`` is the run up to the last epoch).
     """
-    where = "train"
-    lr = positive_float(lr, "lr", where)
-    batch_size = positive_int(batch_size, "batch_size", where)
-    epochs = positive_int(epochs, "epochs", where)
-    momentum = nonnegative_float(momentum, "momentum", where)
-    weight_decay = nonnegative_float(weight_decay, "weight_decay", where)
+    config = config or SGDConfig(momentum=0.0, average=None)
     N, D = X.shape
     if model.n_features != D or np.shape(y) != (N,):
         raise ShapeError(
             "err.must",
-            where=where,
+            where="train",
             name="X, y",
             expected=Msg("exp.shape", shape=f"(N, {model.n_features}), (N,)"),
             got=f"{X.shape}, {np.shape(y)}",
         )
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    y = np.asarray(y, dtype=np.intp)
     net = model.copy()
-    dtype = net.dtype
+    momentum = config.momentum
     velocity = tuple(np.zeros_like(p) for p in net.params()) if momentum else None
-    raw = np.empty((min(batch_size, N), D), dtype=X.dtype)
-    xbuf = np.empty((min(batch_size, N), D), dtype=dtype)
-    history: list[EpochRecord] = []
-    steps = 0
+    feed = GatherFeed(X, np.asarray(y, dtype=np.intp), config.batch_size, net.dtype, transform)
+    result = MLPTrainResult(net, [], 0)
     with np.errstate(all="ignore"):
-        for epoch in range(epochs):
+        for epoch in range(config.epochs):
             t0 = clock()
-            idx = gen.permutation(N) if shuffle else np.arange(N)
             loss_sum, correct = 0.0, 0
-            for j, start in enumerate(range(0, N, batch_size)):
-                rows = idx[start : start + batch_size]
-                n = rows.shape[0]
-                xb = xbuf[:n]
-                np.take(X, rows, axis=0, out=raw[:n])
-                if transform is None:
-                    np.copyto(xb, raw[:n], casting="unsafe")
-                else:
-                    transform(raw[:n], xb)
-                yb = y[rows]
+            rows = gen.permutation(N) if config.shuffle else np.arange(N)
+            for j, (xb, yb, _) in enumerate(feed.epoch(rows)):
                 loss, grads = sgd_step(
-                    net,
-                    xb,
-                    yb,
-                    lr,
-                    momentum=momentum,
-                    velocity=velocity,
-                    weight_decay=weight_decay,
-                )
+                    net, xb, yb, config.lr, momentum=momentum, velocity=velocity,
+                    weight_decay=config.weight_decay,
+                )  # fmt: skip
                 if not math.isfinite(loss):
                     err = TrainingDivergedError(
-                        "train.diverged",
-                        value=str(loss),
-                        epoch=epoch + 1,
-                        batch=j + 1,
-                        cause=Msg("train.cause.lr", lr=f"{lr:g}"),
-                    )
-                    err.result = MLPTrainResult(net, history, steps)
+                        "train.diverged", value=str(loss), epoch=epoch + 1, batch=j + 1,
+                        cause=Msg("train.cause.lr", lr=f"{config.lr:g}"),
+                    )  # fmt: skip
+                    err.state = result
                     raise err
                 correct += int(np.count_nonzero(grads.A.argmax(axis=1) == yb))
-                loss_sum += loss * n
-                steps += 1
-            record = EpochRecord(
-                epoch=epoch + 1,
-                loss=loss_sum / N,
-                train_accuracy=correct / N,
-                seconds=clock() - t0,
-            )
+                loss_sum += loss * xb.shape[0]
+                result.steps += 1
+            record = EpochRecord(epoch + 1, loss_sum / N, correct / N, clock() - t0)
             if evaluate is not None:
                 record.metrics = {k: float(v) for k, v in evaluate(net).items()}
-            history.append(record)
-    return MLPTrainResult(net, history, steps)
+            result.history.append(record)
+    return result
 
 
 # ------------------------------------------------------------------------------------ the trace

@@ -16,6 +16,7 @@ convert to and from a PyTorch ``nn.Linear`` ``state_dict`` (``weight``, ``bias``
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import json
@@ -33,18 +34,25 @@ from numpy.typing import NDArray
 
 from handprop import functional as F
 from handprop.errors import FileFormatError, HandpropError, InputError, ShapeError
+from handprop.fileio import read_npz_arrays
 from handprop.messages import Msg, t
 from handprop.train import (
     EVAL_CHUNK,
+    EngineSpec,
+    SGDConfig,
     TrainingProgress,
     TrainResult,
+    TrainState,
     Transform,
+    checked_config,
+    combined,
     fit_sgd,
     iter_logits,
     loss_and_accuracy,
+    test_metrics,
     validation_split,
 )
-from handprop.validation import describe, nonnegative_float, positive_float, positive_int
+from handprop.validation import describe
 
 MODEL_FORMAT = "handprop-model"
 MODEL_FORMAT_VERSION = 1
@@ -91,16 +99,11 @@ class SoftmaxRegression:
     after every step from the middle of the first epoch on (``average=0.5``), not the last
     step's.
 
-    Why these defaults (batch 48, lr 0.1, momentum 0.9, a constant step, 10 epochs, iterate
-    averaging from the middle of the first epoch): with a constant step SGD soon hovers around
-    the minimum at a distance set by the gradient noise; the mean of the hovering iterates sits
-    much closer to it (Polyak-Ruppert averaging), without a schedule that needs to know the
-    run's length. Measured over seeds 0-4 (benchmarks/README.md): Fashion-MNIST is at
-    84.05-84.24% test accuracy after one epoch (0.15-0.21 s on a 2-core VM) and 84.5-84.6%
-    after ten, where the last iterate of plain constant-step SGD at batch 128 hovers at
-    83.7-84.0%; scikit-learn's digits 95.5-96.1%, the 5,000 MNIST digits 91.2-91.6%, iris
-    93.3%. The small batch gives small data sets enough steps (digits: 310); the step is the
-    torch default's ``lr = 0.1``.
+    The SGD settings (``lr``, ``batch_size``, ``epochs``, ``momentum``, ``weight_decay``,
+    ``lr_schedule``, ``average``, ``dtype``, ``shuffle``) default to, and are checked as,
+    :class:`handprop.train.SGDConfig`, which also says why these defaults (the measurements are
+    in benchmarks/ACCURACY.md). The model holds one :class:`handprop.train.TrainState`
+    (``train_state_``), which ``partial_fit`` continues.
 
     Parameters
     ----------
@@ -141,10 +144,9 @@ class SoftmaxRegression:
         Compute precision. Inputs keep their own dtype and are converted batch by batch.
     backend : {"numpy", "torch"}, default "numpy"
         Where the steps run: on the CPU without PyTorch (``fit_sgd(engine="auto")``: the
-        compiled kernel :class:`handprop.train.NativeStep` for float32, the NumPy
-        :class:`handprop.train.FusedStep` otherwise) or on PyTorch tensors
-        (:mod:`handprop.torch_backend`, the same formulas; needs ``handprop[torch]``).
-        Prediction always uses NumPy.
+        compiled kernel for float32 where it applies, the NumPy engine otherwise; see
+        :mod:`handprop.train.engines`) or on PyTorch tensors (the torch engine, the same
+        formulas; needs ``handprop[torch]``). Prediction always uses NumPy.
     device : str or None, default None
         The PyTorch device for ``backend="torch"`` (``"cuda"``, ``"cpu"``, ...); None picks
         ``"cuda"`` when available, else ``"cpu"``. Ignored by the NumPy backend.
@@ -157,13 +159,18 @@ class SoftmaxRegression:
         The sorted distinct labels seen in ``fit`` (any orderable labels: ints, strings, ...).
     n_features_in_ : int
     loss_curve_ : list of float
-        Mean training loss of each epoch (over its batches, before each update).
+        The running training loss of each epoch (the mean over its batches, each before its
+        update), as scikit-learn's MLPClassifier has it.
     n_iter_ : int
         Epochs completed.
     t_ : int
         SGD steps made.
     history_ : list of handprop.train.EpochRecord
-        Per-epoch loss, train and validation accuracy, time and evaluation metrics.
+        Per epoch: the running loss and accuracy, the time, and what was measured on the kept
+        model (``test_*`` with ``eval_set``, ``val_*`` with ``validation_fraction``,
+        ``train_*`` with ``eval_train``).
+    train_state_ : handprop.train.TrainState
+        Where training stands: the SGD iterate, momentum, the running average, the counters.
     interrupted_ : bool
         True when Ctrl-C stopped the last ``fit``; the attributes hold the model trained so far.
     engine_ : str
@@ -182,20 +189,20 @@ class SoftmaxRegression:
 
     def __init__(
         self,
-        lr: float = 0.1,
-        batch_size: int = 48,
-        epochs: int = 10,
+        lr: float = SGDConfig.lr,
+        batch_size: int = SGDConfig.batch_size,
+        epochs: int = SGDConfig.epochs,
         init: str = "torch",
         normalize: str | None = None,
         pixel_max: float | None = None,
-        momentum: float = 0.9,
-        weight_decay: float = 0.0,
-        lr_schedule: str = "constant",
-        average: float | None = 0.5,
+        momentum: float = SGDConfig.momentum,
+        weight_decay: float = SGDConfig.weight_decay,
+        lr_schedule: str = SGDConfig.lr_schedule,
+        average: float | None = SGDConfig.average,
         validation_fraction: float | None = None,
-        shuffle: bool = True,
+        shuffle: bool = SGDConfig.shuffle,
         random_state: int | np.random.Generator | None = None,
-        dtype: str = "float32",
+        dtype: str = SGDConfig.dtype,
         backend: str = "numpy",
         device: str | None = None,
     ) -> None:
@@ -272,23 +279,11 @@ class SoftmaxRegression:
 
     # ------------------------------------------------------------------ training
 
-    def _settings(self, where: str) -> dict[str, Any]:
-        """Validated hyperparameters (checked at fit time, as scikit-learn does)."""
-        settings = {
-            "lr": positive_float(self.lr, "lr", where),
-            "batch_size": positive_int(self.batch_size, "batch_size", where),
-            "epochs": positive_int(self.epochs, "epochs", where),
-            "momentum": nonnegative_float(self.momentum, "momentum", where),
-            "weight_decay": nonnegative_float(self.weight_decay, "weight_decay", where),
-            "lr_schedule": self.lr_schedule,
-            "average": None
-            if self.average is None
-            else nonnegative_float(self.average, "average", where),
-        }
-        if self.dtype not in ("float32", "float64", np.float32, np.float64):
-            raise InputError(
-                "err.choice", name="dtype", choices="float32, float64", got=describe(self.dtype)
-            )
+    def _config(self, where: str, **changes: Any) -> SGDConfig:
+        """The validated SGD settings (checked at fit time, as scikit-learn does), with
+        ``changes`` applied; the other hyperparameters are checked here too."""
+        names = [f.name for f in dataclasses.fields(SGDConfig)]
+        config = checked_config({name: getattr(self, name) for name in names}, where)
         if self.backend not in BACKENDS:
             raise InputError(
                 "err.choice",
@@ -322,7 +317,7 @@ class SoftmaxRegression:
                     expected=Msg("model.exp.fraction"),
                     got=describe(frac),
                 )
-        return settings
+        return dataclasses.replace(config, **changes)
 
     def fit(
         self,
@@ -330,6 +325,7 @@ class SoftmaxRegression:
         y: Any,
         *,
         eval_set: tuple[Any, Any] | None = None,
+        eval_train: bool | int = False,
         progress: TrainingProgress | None = None,
         clock: Callable[[], float] | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
@@ -337,14 +333,18 @@ class SoftmaxRegression:
     ) -> SoftmaxRegression:
         """Train from scratch on ``X : (N, D)`` and labels ``y : (N,)``; returns self.
 
-        ``eval_set=(X_test, y_test)`` is scored after every epoch (``history_[i].metrics``:
-        ``test_loss``, ``test_accuracy``; not used for training). ``progress``, ``clock``,
-        ``checkpoint`` and ``resume`` are passed to :func:`handprop.train.fit_sgd`. Ctrl-C stops
-        after the current batch and keeps the model trained so far (``interrupted_``). A NaN or
-        infinite loss raises TrainingDivergedError; the model then holds the last good weights.
+        ``eval_set=(X_test, y_test)`` is scored after every epoch (``history_[i].test_loss``,
+        ``test_accuracy``; not used for training). ``eval_train`` scores the kept model on the
+        training rows after every epoch (``history_[i].train_loss``, ``train_accuracy``): True
+        on all of them, an int on a fixed subsample of at most that many; it costs a pass over
+        them, so it is off by default (``history_[i].running_loss`` is free). ``progress``,
+        ``clock`` and ``checkpoint`` are passed to :func:`handprop.train.fit_sgd`; ``resume``
+        continues from the state in ``checkpoint``. Ctrl-C stops after the current batch and
+        keeps the model trained so far (``interrupted_``). A NaN or infinite loss raises
+        TrainingDivergedError; the model then holds the last good weights.
         """
         where = "fit"
-        settings = self._settings(where)
+        config = self._config(where)
         for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
             delattr(self, name)
         X = _check_X(X, where)
@@ -352,41 +352,45 @@ class SoftmaxRegression:
         classes, y_idx = np.unique(y, return_inverse=True)
         y_idx = y_idx.reshape(-1)
         rng = self._generator()
-        rows = val = None
+        rows = val_rows = None
         if self.validation_fraction is not None and X.shape[0] >= 2:
             rows, val_rows = validation_split(X.shape[0], self.validation_fraction, rng)
-            val = (X[val_rows], y_idx[val_rows])
         self.classes_ = classes
         self.n_features_in_ = X.shape[1]
         self.normalizer_ = self._fit_normalizer(X)
-        self._rng = rng
-        W, b = self._initial_weights(len(classes), X.shape[1])
+        W, b = self._initial_weights(len(classes), X.shape[1], rng)
+        if resume:
+            if checkpoint is None:
+                raise InputError(
+                    "err.must",
+                    where=where,
+                    name="resume",
+                    expected=Msg("train.exp.checkpoint_given"),
+                    got="checkpoint=None",
+                )
+            state = TrainState.load(checkpoint)
+        else:
+            state = TrainState.initial(W, b, rng=rng, dtype=config.np_dtype)
+        evaluate = self._evaluate(X, y_idx, rows, val_rows, eval_set, eval_train)
         self._train(
-            X,
-            y_idx,
-            W,
-            b,
-            settings,
-            rows=rows,
-            validation=val,
-            eval_set=eval_set,
-            progress=progress,
-            clock=clock,
-            checkpoint=checkpoint,
-            resume=resume,
-        )
+            X, y_idx, config, state,
+            order=rows, evaluate=evaluate, progress=progress, clock=clock, checkpoint=checkpoint,
+        )  # fmt: skip
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> SoftmaxRegression:
-        """One epoch of SGD on ``(X, y)``, continuing from the current weights (and momentum).
+        """One epoch of SGD on ``(X, y)``, continuing from where training stands.
 
         On the first call ``classes`` lists every label that will ever occur (as in
         scikit-learn); if omitted, the labels of this first ``y`` are taken. The normaliser,
-        if any, is fitted on the first batch of data.
+        if any, is fitted on the first batch of data. Each call is one epoch of
+        ``train_state_`` with the constant step; averaging, if on, starts once ``average``
+        calls are done, so calls on equal chunks give the weights of one ``fit`` of as many
+        epochs.
         """
         where = "partial_fit"
-        settings = self._settings(where)
         first = not hasattr(self, "coef_")
+        config = self._config(where, lr_schedule="constant")
         X = _check_X(X, where, n_features=None if first else self.n_features_in_)
         y = _check_y(y, X.shape[0], where)
         if first:
@@ -394,36 +398,14 @@ class SoftmaxRegression:
             self.classes_ = labels
             self.n_features_in_ = X.shape[1]
             self.normalizer_ = self._fit_normalizer(X)
-            self._rng = self._generator()
-            W, b = self._initial_weights(len(labels), X.shape[1])
-            velocity = None
-            self.history_, self.t_ = [], 0
+            rng = self._generator()
+            W, b = self._initial_weights(len(labels), X.shape[1], rng)
+            state = TrainState.initial(W, b, rng=rng, dtype=config.np_dtype)
         else:
-            W, b = self._iterate
-            velocity = self._velocity
+            state = self.train_state_
         y_idx = self._label_indices(y, where)
-        # one epoch with the constant step; averaging, if on, starts once `average` epochs
-        # (calls) are done, in this call or an earlier one whose running mean it continues:
-        # the same as one fit of as many epochs
-        start = settings["average"]
-        done = 0 if first else self.n_iter_
-        averaging = start is not None and start - done < 1
-        settings = {
-            **settings,
-            "epochs": 1,
-            "lr_schedule": "constant",
-            "average": max(start - done, 0.0) if averaging else None,
-        }
-        self._train(
-            X,
-            y_idx,
-            W,
-            b,
-            settings,
-            velocity=velocity,
-            append=not first,
-            average_state=self._average if averaging and not first else None,
-        )
+        config = dataclasses.replace(config, epochs=state.epoch + 1)
+        self._train(X, y_idx, config, state)
         return self
 
     def _generator(self) -> np.random.Generator:
@@ -434,10 +416,12 @@ class SoftmaxRegression:
     def _compute_dtype(self) -> type:
         return np.float64 if self.dtype in ("float64", np.float64) else np.float32
 
-    def _initial_weights(self, K: int, D: int) -> tuple[NDArray[Any], NDArray[Any]]:
+    def _initial_weights(
+        self, K: int, D: int, rng: np.random.Generator
+    ) -> tuple[NDArray[Any], NDArray[Any]]:
         from handprop.init import initialize
 
-        return initialize(self.init, K, D, rng=self._rng, dtype=self._compute_dtype())
+        return initialize(self.init, K, D, rng=rng, dtype=self._compute_dtype())
 
     def _fit_normalizer(self, X: NDArray[Any]) -> Any:
         if self.normalize in (None, "none"):
@@ -447,10 +431,8 @@ class SoftmaxRegression:
         return Normalizer(self.normalize, pixel_max=self.pixel_max).fit(X)
 
     def _transform(self) -> Transform | None:
-        norm = getattr(self, "normalizer_", None)
-        if norm is None:
-            return None
-        return lambda raw, out: norm.transform(raw, out=out)
+        """The fitted normaliser (a batch transform), or None."""
+        return getattr(self, "normalizer_", None)
 
     def _label_indices(self, y: NDArray[Any], where: str, name: str = "y") -> NDArray[np.intp]:
         """Positions of the labels ``y`` in ``classes_``; a label outside them is an InputError."""
@@ -474,85 +456,69 @@ class SoftmaxRegression:
             )
         return idx.astype(np.intp)
 
-    def _train(
+    def _evaluate(
         self,
         X: NDArray[Any],
         y_idx: NDArray[np.intp],
-        W: NDArray[Any],
-        b: NDArray[Any],
-        settings: Mapping[str, Any],
-        *,
-        rows: NDArray[np.intp] | None = None,
-        validation: tuple[NDArray[Any], NDArray[np.intp]] | None = None,
-        eval_set: tuple[Any, Any] | None = None,
-        progress: TrainingProgress | None = None,
-        clock: Callable[[], float] | None = None,
-        checkpoint: str | os.PathLike[str] | None = None,
-        resume: bool = False,
-        velocity: tuple[NDArray[Any], NDArray[Any]] | None = None,
-        append: bool = False,
-        average_state: tuple[NDArray[Any], NDArray[Any], int] | None = None,
-    ) -> None:
+        rows: NDArray[np.intp] | None,
+        val_rows: NDArray[np.intp] | None,
+        eval_set: tuple[Any, Any] | None,
+        eval_train: bool | int,
+    ) -> Any:
+        """The ``evaluate`` callback of ``fit``: test (``eval_set``), validation and training
+        rows as asked (None when nothing is)."""
+        tf = self._transform()
+        val = None
+        if val_rows is not None:
+            val = test_metrics(X[val_rows], y_idx[val_rows], tf, prefix="val")
+        train = None
+        if eval_train:
+            X_tr, y_tr = (X, y_idx) if rows is None else (X[rows], y_idx[rows])
+            max_rows = None if eval_train is True else int(eval_train)
+            train = test_metrics(X_tr, y_tr, tf, prefix="train", max_rows=max_rows)
+        return combined(self._eval_set(eval_set), val, train)
+
+    def _eval_set(self, eval_set: tuple[Any, Any] | None) -> Any:
+        """The ``test_*`` metrics callback of ``eval_set``, checked (None without one)."""
+        if eval_set is None:
+            return None
+        X_ev = _check_X(eval_set[0], "eval_set", n_features=self.n_features_in_)
+        y_ev = self._label_indices(_check_y(eval_set[1], X_ev.shape[0], "eval_set"), "eval_set")
+        return test_metrics(X_ev, y_ev, self._transform())
+
+    def _train(
+        self, X: NDArray[Any], y_idx: NDArray[np.intp], config: SGDConfig, state: TrainState,
+        **options: Any,
+    ) -> None:  # fmt: skip
+        """:func:`fit_sgd` from ``state``; the model keeps what it reached, also the last good
+        state when the loss diverged."""
         from handprop.errors import TrainingDivergedError
 
-        transform = self._transform()
-        norm = getattr(self, "normalizer_", None)
-        # x / pixel_max is folded into the step (benchmarks/README.md): pass the number
-        scale = None if norm is None else norm.divisor
-        evaluate = None
-        if eval_set is not None:
-            X_ev = _check_X(eval_set[0], "eval_set", n_features=self.n_features_in_)
-            y_ev = self._label_indices(_check_y(eval_set[1], X_ev.shape[0], "eval_set"), "eval_set")
-
-            def evaluate(W_now: NDArray[Any], b_now: NDArray[Any]) -> dict[str, float]:
-                loss, acc = loss_and_accuracy(X_ev, y_ev, W_now, b_now, transform=transform)
-                return {"test_loss": loss, "test_accuracy": acc}
-
+        engine = EngineSpec("torch" if self.backend == "torch" else "auto", device=self.device)
+        clock = options.pop("clock", None) or time.perf_counter
         try:
             result = fit_sgd(
-                X,
-                y_idx,
-                W,
-                b,
-                **settings,
-                rng=self._rng,
-                shuffle=bool(self.shuffle),
-                rows=rows,
-                transform=None if scale is not None else transform,
-                scale=scale,
-                validation=validation,
-                evaluate=evaluate,
-                progress=progress,
-                clock=clock or time.perf_counter,
-                checkpoint=checkpoint,
-                resume=resume,
-                velocity=velocity,
-                average_state=average_state,
-                dtype=self._compute_dtype(),
-                engine="torch" if self.backend == "torch" else "auto",
-                device=self.device,
-            )
+                X, y_idx, config, state,
+                engine=engine, transform=self._transform(), clock=clock, **options,
+            )  # fmt: skip
         except TrainingDivergedError as err:
-            self._store(err.result, append)
+            self._store(err.state, *err.state.model())
+            self.engine_ = err.engine
             raise
-        self._store(result, append)
+        self._store(result.state, result.W, result.b, result)
 
-    def _store(self, result: TrainResult, append: bool) -> None:
-        self.coef_ = result.W
-        self.intercept_ = result.b
-        self.engine_ = result.engine
-        self._iterate = (result.iterate_W, result.iterate_b)
-        self._average = (result.W, result.b, result.n_averaged) if result.n_averaged else None
-        self._velocity = (result.velocity_W, result.velocity_b)
-        if append:
-            self.history_ = [*self.history_, *result.history]
-            self.t_ += result.steps
-        else:
-            self.history_ = list(result.history)
-            self.t_ = result.steps
-        self.loss_curve_ = [r.loss for r in self.history_]
-        self.n_iter_ = len(self.history_)
-        self.interrupted_ = result.interrupted
+    def _store(
+        self, state: TrainState, W: NDArray[Any], b: NDArray[Any], result: TrainResult | None = None
+    ) -> None:
+        self.coef_, self.intercept_ = np.array(W), np.array(b)
+        self.train_state_ = state
+        self.history_ = state.history
+        self.t_ = state.step
+        self.loss_curve_ = [r.running_loss for r in state.history]
+        self.n_iter_ = state.epoch
+        self.interrupted_ = result is not None and result.interrupted
+        if result is not None:
+            self.engine_ = result.engine
 
     # ------------------------------------------------------------------ prediction
 
@@ -868,8 +834,6 @@ def load_model(path: str | os.PathLike[str]) -> SoftmaxRegression:
     total = sum(info.file_size for info in infos)
     if total > MAX_MODEL_BYTES:
         raise bad(Msg("model.problem.too_big", size=total, limit=MAX_MODEL_BYTES))
-    from handprop.train import read_npz_arrays
-
     arrays = read_npz_arrays(path, bad)
     for name in ("W", "b", "classes", "meta"):
         if name not in arrays:
@@ -928,14 +892,11 @@ def load_model(path: str | os.PathLike[str]) -> SoftmaxRegression:
     model.coef_, model.intercept_, model.classes_ = W, b, classes
     model.n_features_in_ = D
     model.normalizer_ = normalizer
-    model._velocity = (np.zeros_like(W), np.zeros_like(b))
-    model._iterate, model._average = (W, b), None
-    model._rng = model._generator()
-    model.history_ = []
+    epochs = int(meta.get("epochs_completed") or 0)
+    model._store(TrainState.initial(W, b, rng=model._generator(), dtype=W.dtype), W, b)
+    model.train_state_.epoch = model.n_iter_ = epochs  # partial_fit continues the count
     curve = meta.get("loss_curve") or []
     model.loss_curve_ = [float(v) for v in curve] if isinstance(curve, list) else []
-    model.n_iter_ = int(meta.get("epochs_completed") or 0)
-    model.t_ = 0
     model.interrupted_ = bool(meta.get("interrupted", False))
     model.metadata_ = meta
     image_shape = meta.get("image_shape")
@@ -1026,9 +987,6 @@ def import_state_dict(
     model.classes_ = labels
     model.n_features_in_ = D
     model.normalizer_ = normalizer
-    model._velocity = (np.zeros_like(model.coef_), np.zeros_like(model.intercept_))
-    model._iterate, model._average = (model.coef_, model.intercept_), None
-    model._rng = model._generator()
-    model.history_, model.loss_curve_, model.n_iter_, model.t_ = [], [], 0, 0
-    model.interrupted_ = False
+    state = TrainState.initial(model.coef_, model.intercept_, rng=model._generator(), dtype=dtype)
+    model._store(state, model.coef_, model.intercept_)
     return model

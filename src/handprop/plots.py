@@ -64,7 +64,9 @@ def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
 def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: str = "en") -> Path:
     """Loss (left) and accuracy (right) per epoch from ``history`` (EpochRecord list or dicts).
 
-    Plots the training loss and accuracy, and the validation and test figures when present.
+    Plots the training loss and accuracy of the kept model (the running means over each
+    epoch's batches where those were not measured), and the validation and test figures when
+    present.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -80,12 +82,12 @@ def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: s
             ys = [math.nan if v is None else v for v in values]
             ax.plot(epochs, ys, marker="o", label=t(label, lang))
 
-    series(ax_loss, "train.plot.train", lambda r: r["loss"])
-    series(ax_loss, "train.plot.validation", lambda r: r.get("val_loss"))
-    series(ax_loss, "train.plot.test", lambda r: (r.get("metrics") or {}).get("test_loss"))
-    series(ax_acc, "train.plot.train", lambda r: r["train_accuracy"])
-    series(ax_acc, "train.plot.validation", lambda r: r.get("val_accuracy"))
-    series(ax_acc, "train.plot.test", lambda r: (r.get("metrics") or {}).get("test_accuracy"))
+    measured = any(r.get("train_loss") is not None for r in rows)
+    train = ("train.plot.train", "train") if measured else ("train.plot.running", "running")
+    for ax, what in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        series(ax, train[0], lambda r, what=what: r.get(f"{train[1]}_{what}"))
+        series(ax, "train.plot.validation", lambda r, what=what: r.get(f"val_{what}"))
+        series(ax, "train.plot.test", lambda r, what=what: r.get(f"test_{what}"))
     for ax, title in ((ax_loss, "train.plot.loss"), (ax_acc, "train.plot.accuracy")):
         ax.set_title(t(title, lang), **font)
         ax.set_xlabel(t("train.plot.epoch", lang), **font)

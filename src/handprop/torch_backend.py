@@ -1,11 +1,10 @@
 """The formulas of :mod:`handprop.functional`, transcribed one for one on PyTorch tensors.
 
 ``SoftmaxRegression(backend="torch", device="cuda")`` (or ``fit_sgd(engine="torch")``) trains
-with :class:`TorchStep`, which runs exactly the steps of :class:`handprop.train.ReferenceStep`
-on tensors of ``device``: the same formulas, in the same order, with no autograd. The data
-pipeline (gather, convert, shuffle) stays the NumPy one, so the same seed gives the same
-batches; ``tests/test_torch_backend.py`` checks each function and whole trainings against the
-NumPy path on CPU tensors (float64 to 1e-10, float32 to 1e-5).
+with :class:`handprop.train.engines.torch.TorchEngine`, which runs exactly the steps of the
+reference engine on tensors of ``device`` with these functions: the same formulas, in the same
+order, with no autograd. ``tests/test_torch_backend.py`` checks each function and whole
+trainings against the NumPy path on CPU tensors (float64 to 1e-10, float32 to 1e-5).
 
 PyTorch is optional (``pip install 'handprop[torch]'``) and imported only here, only when used.
 Shapes and notation as in :mod:`handprop.functional`: ``X : (N, D)``, ``W : (K, D)``,
@@ -14,11 +13,7 @@ Shapes and notation as in :mod:`handprop.functional`: ``X : (N, D)``, ``W : (K, 
 
 from __future__ import annotations
 
-import math
 from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
 
 from handprop.errors import InputError
 from handprop.messages import Msg
@@ -111,127 +106,6 @@ def sgd_step(
     return param - lr * g
 
 
-def average_step(avg: Tensor, param: Tensor, count: int) -> Tensor:
-    """``avg <- avg + (param - avg) / count`` in place, as :func:`handprop.train.average_step`."""
-    avg.add_((param - avg) / count)
-    return avg
-
-
 def _rows(N: int, device: Any) -> Tensor:
     torch = import_torch()
     return torch.arange(N, device=device)
-
-
-class TorchStep:
-    """The step of :class:`handprop.train.ReferenceStep` on tensors of ``device``.
-
-    Same interface: ``step(xb, yb, extra, lr) -> loss`` on NumPy batches (copied
-    to the device; on the CPU they are shared, not copied); ``current()``, ``previous()`` and
-    ``velocity()`` give NumPy arrays. Each step replaces the parameter tensors by new ones, so
-    the previous weights stay available after a divergence.
-    """
-
-    name = "torch"
-
-    def __init__(
-        self,
-        W: NDArray[np.floating],
-        b: NDArray[np.floating],
-        vW: NDArray[np.floating],
-        vb: NDArray[np.floating],
-        batch_size: int,
-        momentum: float,
-        weight_decay: float,
-        *,
-        device: str | None = None,
-    ) -> None:
-        torch = import_torch()
-        self.torch = torch
-        try:
-            self.device = torch.device(device or default_device())
-            if self.device.type == "cuda" and not torch.cuda.is_available():
-                raise RuntimeError("CUDA is not available")
-            torch.empty(0, device=self.device)
-        except RuntimeError as exc:
-            raise InputError(
-                "err.must",
-                where="backend",
-                name="device",
-                expected=Msg("train.exp.device"),
-                got=f"{device!r} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})",
-            ) from None
-        self.W, self.b = self._tensor(W), self._tensor(b)
-        self.vW, self.vb = self._tensor(vW), self._tensor(vb)
-        self.prev = (self.W, self.b)
-        self.momentum, self.weight_decay = momentum, weight_decay
-        self.averaging, self.n_averaged = False, 0
-
-    def _tensor(self, array: NDArray[Any]) -> Tensor:
-        return self.torch.from_numpy(np.array(array)).to(self.device)
-
-    def prepare_epoch(
-        self, y: NDArray[np.intp], batch_size: int, idx: NDArray[np.intp] | None = None
-    ) -> None:
-        self.correct = 0
-        return None
-
-    def count_correct(self) -> int:
-        return self.correct
-
-    def inputs(self, xb: NDArray[Any]) -> NDArray[np.floating]:
-        return xb
-
-    def __call__(
-        self, xb: NDArray[np.floating], yb: NDArray[np.intp], extra: Any, lr: float
-    ) -> float:
-        torch = self.torch
-        X = torch.from_numpy(xb).to(self.device)  # (n, D)
-        y = torch.from_numpy(yb).to(self.device)  # (n,)
-        with torch.no_grad():
-            Z = linear(X, self.W, self.b)  # (n, K)
-            loss = float(cross_entropy(Z, y))
-            if not math.isfinite(loss):
-                return loss
-            A = softmax(Z)  # (n, K)
-            self.correct += int((A.argmax(dim=1) == y).sum())
-            d = delta(A, y)  # (n, K)
-            dW, db = param_gradients(X, d)  # (K, D), (K,)
-            kw = {"momentum": self.momentum, "weight_decay": self.weight_decay}
-            W_new = sgd_step(self.W, dW, lr, velocity=self.vW, **kw)
-            b_new = sgd_step(self.b, db, lr, velocity=self.vb, **kw)
-        self.prev = (self.W, self.b)
-        self.W, self.b = W_new, b_new
-        return loss
-
-    def _numpy(self, tensor: Tensor) -> NDArray[np.floating]:
-        return tensor.detach().cpu().numpy()
-
-    def current(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        return self._numpy(self.W), self._numpy(self.b)
-
-    def previous(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        return self._numpy(self.prev[0]), self._numpy(self.prev[1])
-
-    def velocity(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        return self._numpy(self.vW).copy(), self._numpy(self.vb).copy()
-
-    def begin_average(self, state: tuple[Any, Any, int] | None) -> None:
-        """Start the running mean of the iterates, from zeros or from ``state``."""
-        self.avg = (self.torch.zeros_like(self.W), self.torch.zeros_like(self.b))
-        if state is not None:
-            self.avg = (self._tensor(state[0]), self._tensor(state[1]))
-            self.n_averaged = int(state[2])
-        self.averaging = True
-
-    def accumulate(self) -> None:
-        self.n_averaged += 1
-        average_step(self.avg[0], self.W, self.n_averaged)
-        average_step(self.avg[1], self.b, self.n_averaged)
-
-    def model(self) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        if not self.n_averaged:
-            return self.current()
-        return self._numpy(self.avg[0]).copy(), self._numpy(self.avg[1]).copy()
-
-    def average_state(self) -> tuple[Any, Any, int] | None:
-        return (*self.model(), self.n_averaged) if self.n_averaged else None

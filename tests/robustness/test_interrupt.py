@@ -77,7 +77,7 @@ def _interrupt_after_first_checkpoint(
 @pytest.mark.guarantee("sigint-checkpoint")
 @pytest.mark.guarantee("sigint-resume")
 def test_sigint_then_resume_gives_the_same_weights(tmp_path: Path) -> None:
-    from handprop.train import load_checkpoint
+    from handprop.train import TrainState
 
     reference = run_cli([*TRAIN, "--save", str(tmp_path / "reference.npz")])
     assert reference.code == 0, reference.stderr
@@ -88,7 +88,7 @@ def test_sigint_then_resume_gives_the_same_weights(tmp_path: Path) -> None:
     )
     assert code == 130, err
     assert "Traceback" not in err
-    state = load_checkpoint(checkpoint)  # complete and loadable
+    state = TrainState.load(checkpoint)  # complete and loadable
     assert 1 <= state.epoch < 12, "the run was not interrupted in the middle"
     assert len(state.history) == state.epoch
     assert all(np.isfinite(a).all() for a in (state.W, state.b))
@@ -102,12 +102,12 @@ def test_sigint_then_resume_gives_the_same_weights(tmp_path: Path) -> None:
     W_res, b_res = _weights(tmp_path / "r.npz")
     np.testing.assert_array_equal(W_res, W_ref)
     np.testing.assert_array_equal(b_res, b_ref)
-    assert load_checkpoint(checkpoint).epoch == 12
+    assert TrainState.load(checkpoint).epoch == 12
 
 
 @pytest.mark.guarantee("sigint-checkpoint")
 def test_two_sigints_stop_at_once_and_keep_a_loadable_checkpoint(tmp_path: Path) -> None:
-    from handprop.train import load_checkpoint
+    from handprop.train import TrainState
 
     checkpoint = tmp_path / "ck.npz"
     code, err = _interrupt_after_first_checkpoint(
@@ -115,7 +115,7 @@ def test_two_sigints_stop_at_once_and_keep_a_loadable_checkpoint(tmp_path: Path)
     )
     assert code == 130, err
     assert "Traceback" not in err
-    assert load_checkpoint(checkpoint).epoch >= 1
+    assert TrainState.load(checkpoint).epoch >= 1
     assert sorted(p.name for p in tmp_path.iterdir()) in (["ck.npz"], ["ck.npz", "data-root"])
 
 
@@ -151,7 +151,7 @@ def _writers(tmp_path: Path) -> dict[str, tuple[Path, Callable[[], Any]]]:
     from handprop.data.images import save_input_image
     from handprop.model import SoftmaxRegression, save_model
     from handprop.problem import load_problem, save_problem
-    from handprop.train import CheckpointState, save_checkpoint
+    from handprop.train import TrainState
 
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 4)), np.arange(40) % 3
@@ -161,15 +161,11 @@ def _writers(tmp_path: Path) -> dict[str, tuple[Path, Callable[[], Any]]]:
         "X = [1.0, 2.0]\nW = [[0.1, 0.2], [0.3, 0.4]]\nb = [0.0, 0.0]\ny = 0\nlr = 0.1\n"
     )
     problem = load_problem(problem_file)
-    state = CheckpointState(
-        W=np.ones((3, 4), np.float32), b=np.zeros(3, np.float32),
-        velocity_W=np.zeros((3, 4), np.float32), velocity_b=np.zeros(3, np.float32),
-        epoch=1, steps=10, rng_state=np.random.default_rng(1).bit_generator.state,
-        history=[], settings={},
-    )  # fmt: skip
+    state = TrainState.initial(np.ones((3, 4), np.float32), np.zeros(3, np.float32), rng=1)
+    state.epoch, state.step = 1, 10
     calls: dict[str, tuple[Path, Callable[[], Any]]] = {
         "model": (tmp_path / "m.npz", lambda: save_model(model, tmp_path / "m.npz")),
-        "checkpoint": (tmp_path / "ck.npz", lambda: save_checkpoint(tmp_path / "ck.npz", state)),
+        "checkpoint": (tmp_path / "ck.npz", lambda: state.save(tmp_path / "ck.npz")),
         "idx": (tmp_path / "a.idx", lambda: write_idx(tmp_path / "a.idx", rng.random((5, 5)))),
         "problem": (problem_file, lambda: save_problem(problem, problem_file)),
         "picture": (

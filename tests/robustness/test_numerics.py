@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from handprop.errors import TrainingDivergedError
-from handprop.train import TrainingProgress, fit_sgd, load_checkpoint
+from handprop.train import TrainingProgress, TrainState
+from train_helpers import run_sgd
 
 from .harness import run_cli, snapshot
 
@@ -59,10 +60,7 @@ class _StopAfter(TrainingProgress):
 def _fit(**kwargs: Any) -> Any:
     X, y = _data()
     W0, b0 = np.zeros((K, D), np.float32), np.zeros(K, np.float32)
-    return fit_sgd(
-        X, y, W0, b0, lr=0.5, batch_size=B, epochs=6, momentum=0.9, rng=7,
-        catch_sigint=False, **kwargs,
-    )  # fmt: skip
+    return run_sgd(X, y, W0, b0, lr=0.5, batch_size=B, epochs=6, momentum=0.9, seed=7, **kwargs)
 
 
 @pytest.mark.guarantee("diverge-api")
@@ -83,13 +81,13 @@ def test_inf_in_a_batch_stops_with_epoch_batch_cause_and_the_last_good_weights(
     # result of step 3.1, so those are the weights before step 3.1, i.e. after epoch 2 exactly.
     stopped = _fit(transform=_transform(poison_at=None), progress=_StopAfter(2, 5))
     assert stopped.interrupted and stopped.stopped_at == (2, 5)
-    np.testing.assert_array_equal(err.result.W, stopped.W)
-    np.testing.assert_array_equal(err.result.b, stopped.b)
-    assert err.result.stopped_at == (3, 2) and err.result.steps == 10
-    assert np.isfinite(err.result.W).all()
+    np.testing.assert_array_equal(err.state.W, stopped.state.W)
+    np.testing.assert_array_equal(err.state.b, stopped.state.b)
+    assert err.stopped_at == (3, 2) and err.state.step == 10 and err.state.epoch == 2
+    assert np.isfinite(err.state.W).all()
 
     # the checkpoint is still the one written after epoch 2: complete, finite, the same weights
-    state = load_checkpoint(checkpoint)
+    state = TrainState.load(checkpoint)
     assert state.epoch == 2
     np.testing.assert_array_equal(state.W, stopped.W)
 
@@ -100,11 +98,11 @@ def test_a_learning_rate_that_overflows_the_weights_is_named_as_the_cause() -> N
     X, y = _data()
     W0, b0 = np.zeros((K, D), np.float32), np.zeros(K, np.float32)
     with pytest.raises(TrainingDivergedError) as info:
-        fit_sgd(X, y, W0, b0, lr=1e38, batch_size=B, epochs=3, transform=_transform(None), rng=7)
+        run_sgd(X, y, W0, b0, lr=1e38, batch_size=B, epochs=3, transform=_transform(None), seed=7)
     message = str(info.value)
     assert "epoch 1, batch" in message
     assert "learning rate 1e+38 is probably too high" in message and "smaller --lr" in message
-    assert np.isfinite(info.value.result.W).all()
+    assert np.isfinite(info.value.state.W).all()
 
 
 @pytest.mark.guarantee("diverge-api")

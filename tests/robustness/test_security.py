@@ -49,13 +49,13 @@ def test_loaders_refuse_the_payload_without_running_it(
     evil: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from handprop.model import load_model
-    from handprop.train import load_checkpoint
+    from handprop.train import TrainState
 
     path, marker = evil
     with pytest.raises(FileFormatError, match="pickled object, which is never loaded"):
         load_model(path)
     with pytest.raises(FileFormatError, match="not a usable handprop checkpoint"):
-        load_checkpoint(path)
+        TrainState.load(path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HANDPROP_DATA_DIR", str(tmp_path / "data-root"))
     picture = tmp_path / "d.png"

@@ -12,6 +12,7 @@ model, numpy-heavy data code, Pillow, matplotlib) are imported inside the comman
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -25,11 +26,12 @@ import click
 from handprop.commands._options import format_option, lang_option
 from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg, resolve_lang, t
+from handprop.train.config import LR_SCHEDULES, SGDConfig, checked_config
+from handprop.train.scoring import TRAIN_SAMPLE
 
 _HELP_LANG = resolve_lang(None)
 
 NORMALIZE_CHOICES = ("none", "scale", "center", "standardize")
-SCHEDULES = ("constant", "linear", "cosine")
 
 
 def _h(key: str) -> str:
@@ -88,7 +90,7 @@ def _label_of(value: Any) -> Any:
 class _RichProgress:
     """A TrainingProgress that shows epoch and batch bars above a growing per-epoch table."""
 
-    def __init__(self, console: Any, lang: str, has_val: bool) -> None:
+    def __init__(self, console: Any, lang: str, has_val: bool, caption: str) -> None:
         from rich.console import Group
         from rich.live import Live
         from rich.progress import (
@@ -100,7 +102,7 @@ class _RichProgress:
         )
 
         self.lang = lang
-        self.table = _epoch_table(lang, has_val)
+        self.table = _epoch_table(lang, has_val, caption)
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -148,10 +150,13 @@ class _RichProgress:
         pass
 
 
-def _epoch_table(lang: str, has_val: bool) -> Any:
+def _epoch_table(lang: str, has_val: bool, caption: str) -> Any:
     from rich.table import Table
 
-    table = Table(title=t("train.table.title", lang), title_justify="left")
+    table = Table(
+        title=t("train.table.title", lang), title_justify="left", caption=caption,
+        caption_justify="left",
+    )  # fmt: skip
     for key in ("epoch", "loss", "train_acc", "val_acc", "test_acc", "time"):
         if key == "val_acc" and not has_val:
             continue
@@ -164,10 +169,13 @@ def _pct(value: float | None) -> str:
 
 
 def _add_epoch_row(table: Any, record: Any) -> None:
-    cells = [str(record.epoch), f"{record.loss:.4f}", _pct(record.train_accuracy)]
+    """The kept model's figures after the epoch (the running ones are on the progress bar)."""
+    loss = record.train_loss
+    cells = [str(record.epoch), "-" if loss is None else f"{loss:.4f}"]
+    cells.append(_pct(record.train_accuracy))
     if len(table.columns) == 6:
         cells.append(_pct(record.val_accuracy))
-    cells.append(_pct(record.metrics.get("test_accuracy")))
+    cells.append(_pct(record.test_accuracy))
     cells.append(f"{record.seconds:.2f}s")
     table.add_row(*cells)
 
@@ -183,30 +191,44 @@ def _add_epoch_row(table: Any, record: Any) -> None:
     default=None,
     help=_h("train.help.data_dir"),
 )
-@click.option("--epochs", type=int, default=10, show_default=True, help=_h("train.help.epochs"))
 @click.option(
-    "--batch-size", type=int, default=48, show_default=True, help=_h("train.help.batch_size")
+    "--epochs", type=int, default=SGDConfig.epochs, show_default=True, help=_h("train.help.epochs")
 )
-@click.option("--lr", type=float, default=0.1, show_default=True, help=_h("train.help.lr"))
 @click.option(
-    "--momentum", type=float, default=0.9, show_default=True, help=_h("train.help.momentum")
+    "--batch-size",
+    type=int,
+    default=SGDConfig.batch_size,
+    show_default=True,
+    help=_h("train.help.batch_size"),
+)
+@click.option("--lr", type=float, default=SGDConfig.lr, show_default=True, help=_h("train.help.lr"))
+@click.option(
+    "--momentum",
+    type=float,
+    default=SGDConfig.momentum,
+    show_default=True,
+    help=_h("train.help.momentum"),
 )
 @click.option(
     "--weight-decay",
     type=float,
-    default=0.0,
+    default=SGDConfig.weight_decay,
     show_default=True,
     help=_h("train.help.weight_decay"),
 )
 @click.option(
     "--lr-schedule",
-    type=click.Choice(SCHEDULES),
-    default="constant",
+    type=click.Choice(LR_SCHEDULES),
+    default=SGDConfig.lr_schedule,
     show_default=True,
     help=_h("train.help.lr_schedule"),
 )
 @click.option(
-    "--average", type=float, default=0.5, show_default=True, help=_h("train.help.average")
+    "--average",
+    type=float,
+    default=SGDConfig.average,
+    show_default=True,
+    help=_h("train.help.average"),
 )
 @click.option("--init", "init_name", default="torch", show_default=True, help=_h("train.help.init"))
 @click.option(
@@ -232,13 +254,6 @@ def _add_epoch_row(table: Any, record: Any) -> None:
 def train(
     dataset: str,
     data_dir: Path | None,
-    epochs: int,
-    batch_size: int,
-    lr: float,
-    momentum: float,
-    weight_decay: float,
-    lr_schedule: str,
-    average: float,
     init_name: str,
     normalize: str | None,
     seed: int,
@@ -250,17 +265,81 @@ def train(
     quiet: bool,
     fmt: str,
     lang: str,
+    **sgd: Any,
 ) -> int:
-    from handprop.validation import nonnegative_float, positive_float, positive_int
-
     where = "train"
-    epochs = positive_int(epochs, "--epochs", where)
-    batch_size = positive_int(batch_size, "--batch-size", where)
-    lr = positive_float(lr, "--lr", where)
-    momentum = nonnegative_float(momentum, "--momentum", where)
-    weight_decay = nonnegative_float(weight_decay, "--weight-decay", where)
-    if average != -1:
-        average = nonnegative_float(average, "--average", where)
+    if sgd["average"] == -1:  # the documented "keep the last step's weights"
+        sgd["average"] = None
+    config = checked_config(sgd, where, label=lambda name: "--" + name.replace("_", "-"))
+    _check_train_options(init_name, seed, validation, checkpoint, resume, where)
+    _check_output_file(save, "--save", where)
+    _check_output_file(checkpoint, "--checkpoint", where)
+    _check_output_dir(plots, "--plots", where)
+
+    import numpy as np
+
+    from handprop.data.datasets import load_dataset
+    from handprop.model import SoftmaxRegression, save_model
+
+    ds = load_dataset(dataset, data_dir=data_dir)
+    normalize = normalize or ("scale" if ds.pixel_max is not None else "standardize")
+    model = SoftmaxRegression(
+        **dataclasses.asdict(config),
+        init=init_name,
+        normalize=normalize,
+        pixel_max=ds.pixel_max,
+        validation_fraction=validation,
+        random_state=seed,
+    )
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    show = fmt == "text" and not quiet
+    if show:
+        console.print(_start_line(ds, normalize, init_name, lang))
+    started = time.perf_counter()
+    table = _fit(model, ds, checkpoint, resume, console if show else None, lang)
+    seconds = time.perf_counter() - started
+
+    # class indices -> the data set's class names, so files and predictions speak in names
+    model.classes_ = np.asarray(ds.classes)[model.classes_]
+    test_accuracy = model.score(ds.X_test, np.asarray(ds.classes)[ds.y_test])
+    if save is not None:
+        save_model(
+            model,
+            save,
+            dataset=ds.name,
+            accuracy=test_accuracy,
+            image_shape=ds.image_shape,
+            pixel_max=ds.pixel_max,
+            extra={"seed": seed, "n_train": int(ds.X_train.shape[0])},
+        )
+    written = _write_training_plots(model, ds, plots, lang) if plots is not None else []
+    if fmt == "json":
+        out = _train_json(model, ds, test_accuracy, seconds, save, written)
+        click.echo(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
+        return 130 if model.interrupted_ else 0
+    if table is not None:
+        console.print(table)
+    if model.interrupted_:
+        console.print(t("train.interrupted", lang, epochs=model.n_iter_))
+    console.print(t("train.done", lang, accuracy=_pct(test_accuracy), seconds=f"{seconds:.1f}"))
+    if save is not None and not quiet:
+        console.print(t("train.saved", lang, path=str(save)))
+    if written and not quiet:
+        console.print(t("train.plots_written", lang, paths=", ".join(map(str, written))))
+    return 130 if model.interrupted_ else 0
+
+
+def _check_train_options(
+    init_name: str,
+    seed: int,
+    validation: float | None,
+    checkpoint: Path | None,
+    resume: bool,
+    where: str,
+) -> None:
+    """The options of ``train`` that are not SGD settings, checked before any work."""
     if seed < 0:  # numpy's generators take seeds >= 0 only
         raise InputError(
             "err.must", where=where, name="--seed", expected=Msg("input.exp.seed"), got=str(seed)
@@ -292,110 +371,72 @@ def train(
             expected=Msg("train.exp.existing_file"),
             got=str(checkpoint),
         )
-    _check_output_file(save, "--save", where)
-    _check_output_file(checkpoint, "--checkpoint", where)
-    _check_output_dir(plots, "--plots", where)
 
-    import numpy as np
 
-    from handprop.data.datasets import load_dataset
-    from handprop.model import SoftmaxRegression, save_model
-
-    ds = load_dataset(dataset, data_dir=data_dir)
-    if normalize is None:
-        normalize = "scale" if ds.pixel_max is not None else "standardize"
-    model = SoftmaxRegression(
-        lr=lr,
-        batch_size=batch_size,
-        epochs=epochs,
-        init=init_name,
+def _start_line(ds: Any, normalize: str, init_name: str, lang: str) -> str:
+    return t(
+        "train.start",
+        lang,
+        dataset=ds.name,
+        n_train=f"{ds.X_train.shape[0]:,}",
+        n_test=f"{ds.X_test.shape[0]:,}",
+        D=ds.n_features,
+        K=ds.n_classes,
         normalize=normalize,
-        pixel_max=ds.pixel_max,
-        momentum=momentum,
-        weight_decay=weight_decay,
-        lr_schedule=lr_schedule,
-        average=None if average == -1 else average,
-        validation_fraction=validation,
-        random_state=seed,
+        init=init_name,
     )
-    from rich.console import Console
 
-    console = Console(highlight=False)
-    show = fmt == "text" and not quiet
-    if show:
-        console.print(
-            t(
-                "train.start",
-                lang,
-                dataset=ds.name,
-                n_train=f"{ds.X_train.shape[0]:,}",
-                n_test=f"{ds.X_test.shape[0]:,}",
-                D=ds.n_features,
-                K=ds.n_classes,
-                normalize=normalize,
-                init=init_name,
-            )
-        )
-    started = time.perf_counter()
-    fit_kwargs: dict[str, Any] = {
+
+def _fit(
+    model: Any, ds: Any, checkpoint: Path | None, resume: bool, console: Any, lang: str
+) -> Any:
+    """Fit ``model`` on ``ds``, scoring the kept model after every epoch on the test set and
+    on (a fixed subsample of) the training rows; with a ``console``, a live progress bar above
+    the growing epoch table, which is returned."""
+    options: dict[str, Any] = {
         "eval_set": (ds.X_test, ds.y_test),
+        "eval_train": TRAIN_SAMPLE,
         "checkpoint": checkpoint,
         "resume": resume,
         "clock": time.perf_counter,
     }
-    if show:
-        with _RichProgress(console, lang, has_val=validation is not None) as progress:
-            model.fit(ds.X_train, ds.y_train, progress=progress, **fit_kwargs)
-        table = progress.table
-    else:
-        model.fit(ds.X_train, ds.y_train, **fit_kwargs)
-        table = None
-    seconds = time.perf_counter() - started
+    if console is None:
+        model.fit(ds.X_train, ds.y_train, **options)
+        return None
+    n_train = ds.X_train.shape[0]
+    if model.validation_fraction is not None:
+        n_train -= max(1, round(model.validation_fraction * n_train))
+    caption = _sample_caption(n_train, lang)
+    has_val = model.validation_fraction is not None
+    with _RichProgress(console, lang, has_val, caption) as progress:
+        model.fit(ds.X_train, ds.y_train, progress=progress, **options)
+    return progress.table
 
-    # class indices -> the data set's class names, so files and predictions speak in names
-    model.classes_ = np.asarray(ds.classes)[model.classes_]
-    y_test_names = np.asarray(ds.classes)[ds.y_test]
-    test_accuracy = model.score(ds.X_test, y_test_names)
-    if save is not None:
-        save_model(
-            model,
-            save,
-            dataset=ds.name,
-            accuracy=test_accuracy,
-            image_shape=ds.image_shape,
-            pixel_max=ds.pixel_max,
-            extra={"seed": seed, "n_train": int(ds.X_train.shape[0])},
-        )
-    written = _write_training_plots(model, ds, plots, lang) if plots is not None else []
 
-    if fmt == "json":
-        out = {
-            "dataset": ds.name,
-            "n_train": int(ds.X_train.shape[0]),
-            "n_test": int(ds.X_test.shape[0]),
-            "hyperparameters": {
-                k: v for k, v in model.get_params().items() if k not in ("dtype", "shuffle")
-            },
-            "history": [r.to_dict() for r in model.history_],
-            "test_accuracy": test_accuracy,
-            "interrupted": bool(model.interrupted_),
-            "seconds": seconds,
-            "engine": getattr(model, "engine_", None),
-            "model_file": None if save is None else str(save),
-            "plots": [str(p) for p in written],
-        }
-        click.echo(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
-    else:
-        if table is not None:
-            console.print(table)
-        if model.interrupted_:
-            console.print(t("train.interrupted", lang, epochs=model.n_iter_))
-        console.print(t("train.done", lang, accuracy=_pct(test_accuracy), seconds=f"{seconds:.1f}"))
-        if save is not None and not quiet:
-            console.print(t("train.saved", lang, path=str(save)))
-        if written and not quiet:
-            console.print(t("train.plots_written", lang, paths=", ".join(map(str, written))))
-    return 130 if model.interrupted_ else 0
+def _sample_caption(n_train: int, lang: str) -> str:
+    """Says which training rows the table's train figures were measured on."""
+    if n_train <= TRAIN_SAMPLE:
+        return t("train.table.caption_all", lang, n=f"{n_train:,}")
+    return t("train.table.caption_sample", lang, n=f"{TRAIN_SAMPLE:,}", total=f"{n_train:,}")
+
+
+def _train_json(
+    model: Any, ds: Any, test_accuracy: float, seconds: float, save: Path | None, written: list
+) -> dict[str, Any]:
+    hyper = {k: v for k, v in model.get_params().items() if k not in ("dtype", "shuffle")}
+    return {
+        "dataset": ds.name,
+        "n_train": int(ds.X_train.shape[0]),
+        "n_test": int(ds.X_test.shape[0]),
+        "hyperparameters": hyper,
+        "history": [r.to_dict() for r in model.history_],
+        "test_accuracy": test_accuracy,
+        "interrupted": bool(model.interrupted_),
+        "seconds": seconds,
+        "engine": getattr(model, "engine_", None),
+        "model_file": None if save is None else str(save),
+        "plots": [str(p) for p in written],
+    }
 
 
 def _json_default(value: Any) -> Any:

@@ -90,7 +90,7 @@ class Normalizer:
     @property
     def divisor(self) -> float | None:
         """The one number ``x`` is divided by when the normalisation is only that (``scale``),
-        else None: the trainer folds it into its step (``fit_sgd(scale=...)``)."""
+        else None: the native and fused engines fold it into their step."""
         return self.pixel_max if self.kind == "scale" else None
 
     @property
@@ -186,6 +186,11 @@ class Normalizer:
             np.subtract(X[start : start + rows], offset, out=block, casting="unsafe")
             np.divide(block, divisor, out=block)
         return out
+
+    def __call__(self, raw: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``transform(raw, out=out)``: a fitted Normalizer is the trainer's batch transform
+        (``fit_sgd(transform=...)``), whose ``divisor`` the fast engines fold into the step."""
+        return self.transform(raw, out=out)
 
     def fit_transform(self, X: Any, out: np.ndarray | None = None) -> np.ndarray:
         """``fit(X)`` then ``transform(X, out)``."""

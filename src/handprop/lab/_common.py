@@ -141,10 +141,11 @@ class MLPSettings:
 class Run:
     """One training run, measured after every epoch.
 
-    ``train_loss`` is the running mean loss of the epoch's batches (before each update);
-    ``test_loss`` and ``test_accuracy`` are measured on the whole test set after the epoch.
-    ``diverged`` is True when the loss became NaN/inf (the lists then stop at the last good
-    epoch). ``extra`` holds per-epoch measures an experiment adds (e.g. ``hidden_spread``).
+    ``train_loss`` is the loss of the model after the epoch on the training set (on at most
+    ``TRAIN_SAMPLE`` of its rows); ``test_loss`` and ``test_accuracy`` are measured on the
+    whole test set after the epoch. ``diverged`` is True when the loss became NaN/inf (the
+    lists then stop at the last good epoch). ``extra`` holds per-epoch measures an experiment
+    adds (e.g. ``hidden_spread``).
     """
 
     label: str
@@ -174,10 +175,11 @@ class Run:
 
 
 def _measured(run: Run, fit: Callable[[], Any]) -> Any:
-    """Call ``fit()`` and fill ``run`` from the history of the result it returns; return that.
+    """Call ``fit()`` and fill ``run`` from the epochs' metrics in the history it returns.
 
-    A :class:`~handprop.errors.TrainingDivergedError` is not raised further: its partial result
-    is used and ``run.diverged`` is set. ``run.seconds`` is the wall time of ``fit()``.
+    A :class:`~handprop.errors.TrainingDivergedError` is not raised further: the history up to
+    the last good epoch is used and ``run.diverged`` is set. ``run.seconds`` is the wall time
+    of ``fit()``. Returns the result, or the last good state when the run diverged.
     """
     from handprop.errors import TrainingDivergedError
 
@@ -185,11 +187,11 @@ def _measured(run: Run, fit: Callable[[], Any]) -> Any:
     try:
         result = fit()
     except TrainingDivergedError as err:
-        result = err.result
+        result = err.state
         run.diverged = True
     run.seconds = time.perf_counter() - t0
     for record in result.history:
-        run.train_loss.append(float(record.loss))
+        run.train_loss.append(float(record.metrics["train_loss"]))
         run.test_loss.append(float(record.metrics["test_loss"]))
         run.test_accuracy.append(float(record.metrics["test_accuracy"]))
     return result
@@ -208,42 +210,43 @@ def train_softmax(
     dtype: Any = np.float32,
     keep: dict[str, Any] | None = None,
 ) -> Run:
-    """Softmax regression trained with :func:`handprop.train.fit_sgd`, measured every epoch.
+    """Softmax regression trained with :func:`handprop.train.fit_sgd` (plain SGD: no momentum,
+    no averaging), measured every epoch.
 
     ``keep``, if given, receives the final ``W``, ``b`` and ``transform``.
     """
     from handprop.init import initialize
-    from handprop.train import fit_sgd, loss_and_accuracy
+    from handprop.train import SGDConfig, TrainState, fit_sgd
 
     init_rng, shuffle_rng = seeds(seed)
     tf = transform_for(normalize, ds)
     W, b = initialize(init, ds.n_classes, ds.n_features, rng=init_rng, dtype=dtype)
-
-    def evaluate(W_now: NDArray[Any], b_now: NDArray[Any]) -> dict[str, float]:
-        loss, acc = loss_and_accuracy(ds.X_test, ds.y_test, W_now, b_now, transform=tf)
-        return {"test_loss": loss, "test_accuracy": acc}
-
+    config = SGDConfig(
+        lr=lr, batch_size=batch_size, epochs=epochs, momentum=0.0, average=None, dtype=dtype
+    )
     run = Run(label)
     result = _measured(
         run,
         lambda: fit_sgd(
             ds.X_train,
             ds.y_train,
-            W,
-            b,
-            lr=lr,
-            batch_size=batch_size,
-            epochs=epochs,
-            rng=shuffle_rng,
+            config,
+            TrainState.initial(W, b, rng=shuffle_rng, dtype=dtype),
             transform=tf,
-            evaluate=evaluate,
-            dtype=dtype,
-            catch_sigint=False,
+            evaluate=_metrics(ds, tf),
         ),
     )
     if keep is not None:
         keep.update(W=result.W, b=result.b, transform=tf)
     return run
+
+
+def _metrics(ds: Any, tf: Any) -> Callable[[NDArray[Any], NDArray[Any]], dict[str, float]]:
+    """Train (at most TRAIN_SAMPLE rows) and test loss and accuracy of softmax weights."""
+    from handprop.train import TRAIN_SAMPLE, combined, test_metrics
+
+    train = test_metrics(ds.X_train, ds.y_train, tf, prefix="train", max_rows=TRAIN_SAMPLE)
+    return combined(train, test_metrics(ds.X_test, ds.y_test, tf))
 
 
 def train_mlp(
@@ -269,6 +272,8 @@ def train_mlp(
     ``keep``, if given, receives the initial and the final ``model``.
     """
     from handprop.mlp import fit_mlp, init_mlp, loss_and_accuracy
+    from handprop.train import TRAIN_SAMPLE, SGDConfig
+    from handprop.train.scoring import subsample
 
     init_rng, shuffle_rng = seeds(seed)
     tf = transform_for(normalize, ds)
@@ -287,24 +292,22 @@ def train_mlp(
         "distinct_units": [float(distinct_units(model.hidden_units()))],
     }
 
+    sample = subsample(ds.X_train, ds.y_train, TRAIN_SAMPLE)
+
     def evaluate(net: Any) -> dict[str, float]:
+        train_loss, _ = loss_and_accuracy(net, *sample, tf)
         loss, acc = loss_and_accuracy(net, ds.X_test, ds.y_test, tf)
         run.extra["hidden_spread"].append(net.hidden_spread())
         run.extra["distinct_units"].append(float(distinct_units(net.hidden_units())))
-        return {"test_loss": loss, "test_accuracy": acc}
+        return {"train_loss": train_loss, "test_loss": loss, "test_accuracy": acc}
 
+    config = SGDConfig(
+        lr=lr, batch_size=batch_size, epochs=epochs, momentum=0.0, average=None, dtype=dtype
+    )
     result = _measured(
         run,
         lambda: fit_mlp(
-            ds.X_train,
-            ds.y_train,
-            model,
-            lr=lr,
-            batch_size=batch_size,
-            epochs=epochs,
-            rng=shuffle_rng,
-            transform=tf,
-            evaluate=evaluate,
+            ds.X_train, ds.y_train, model, config, rng=shuffle_rng, transform=tf, evaluate=evaluate
         ),
     )
     if keep is not None:

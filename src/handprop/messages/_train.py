@@ -60,9 +60,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "对这个 X（{dtype}）取 'fused' 或 'auto'：native 引擎需要 C 连续的二维 "
         "uint8、float32 或 float64 数组",
     },
-    "train.exp.no_transform": {
-        "en": "not be given together with a transform (scale is one)",
-        "zh": "不能与 transform 同时给出（scale 本身就是一种 transform）",
+    # why an engine was chosen (TrainResult.engine_reason)
+    "train.why.asked": {"en": "the {engine} engine was asked for", "zh": "指定使用 {engine} 引擎"},
+    "train.why.native": {
+        "en": "the compiled kernel applies (float32, a C-contiguous X, at most a divisor as "
+        "preprocessing) and runs its AVX2 version",
+        "zh": "编译内核适用（float32、C 连续的 X、预处理至多是除以一个数），且运行其 AVX2 版本",
+    },
+    "train.why.fused": {
+        "en": "the NumPy engine, because {reason}",
+        "zh": "使用 NumPy 引擎，因为{reason}",
+    },
+    "train.why.unbuilt": {
+        "en": "the compiled kernel handprop._native is not built",
+        "zh": "编译内核 handprop._native 没有构建",
+    },
+    "train.why.dtype": {
+        "en": "the native engine trains in float32 only, not {dtype}",
+        "zh": "native 引擎只用 float32 训练，而不是 {dtype}",
+    },
+    "train.why.transform": {
+        "en": "the preprocessing is a transform, not a divisor the kernel can fold",
+        "zh": "预处理是一般的变换，而不是内核能折叠进去的除数",
+    },
+    "train.why.input": {
+        "en": "X ({dtype}) is not a C-contiguous 2-D uint8, float32 or float64 array",
+        "zh": "X（{dtype}）不是 C 连续的二维 uint8、float32 或 float64 数组",
+    },
+    "train.why.isa": {
+        "en": "this CPU lacks AVX2 and FMA, where the kernel's plain C version is slower than BLAS",
+        "zh": "这颗 CPU 没有 AVX2 和 FMA，内核的纯 C 版本在这里比 BLAS 慢",
     },
     "train.exp.device": {
         "en": "name a PyTorch device that is available here (cpu, cuda, cuda:0, ...)",
@@ -240,6 +267,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- train.plot.* (handprop.plots) ----------------------------------------------------------
     "train.plot.train": {"en": "train", "zh": "训练集"},
+    "train.plot.running": {"en": "train (running mean)", "zh": "训练集（滑动平均）"},
     "train.plot.validation": {"en": "validation", "zh": "验证集"},
     "train.plot.test": {"en": "test", "zh": "测试集"},
     "train.plot.loss": {"en": "Cross-entropy loss", "zh": "交叉熵损失"},
@@ -357,7 +385,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "train.col.epoch": {"en": "epoch", "zh": "轮次"},
     "train.col.batch": {"en": "batch", "zh": "批次"},
-    "train.col.loss": {"en": "loss", "zh": "损失"},
+    "train.col.loss": {"en": "train loss", "zh": "训练损失"},
     "train.col.train_acc": {"en": "train acc", "zh": "训练准确率"},
     "train.col.val_acc": {"en": "val acc", "zh": "验证准确率"},
     "train.col.test_acc": {"en": "test acc", "zh": "测试准确率"},
@@ -367,8 +395,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.col.recall": {"en": "recall", "zh": "召回率"},
     "train.col.support": {"en": "samples", "zh": "样本数"},
     "train.col.true_pred": {"en": "true \\ predicted", "zh": "真实 \\ 预测"},
-    "train.info.loss": {"en": "loss {loss}", "zh": "损失 {loss}"},
+    "train.info.loss": {"en": "running loss {loss}", "zh": "滑动平均损失 {loss}"},
     "train.table.title": {"en": "Training, epoch by epoch", "zh": "逐轮训练记录"},
+    "train.table.caption_all": {
+        "en": (
+            "The model kept after each epoch, measured on all {n} training rows and the test set."
+        ),
+        "zh": "每轮结束后所保留的模型，在全部 {n} 行训练数据和测试集上测得。",
+    },
+    "train.table.caption_sample": {
+        "en": (
+            "The model kept after each epoch, measured on a fixed sample of {n} of the {total} "
+            "training rows and on the test set."
+        ),
+        "zh": "每轮结束后所保留的模型，在 {total} 行训练数据中固定抽取的 {n} 行和测试集上测得。",
+    },
     "train.start": {
         "en": (
             "Training on {dataset}: {n_train} training and {n_test} test samples, "

@@ -7,8 +7,9 @@ that the server streams as server-sent events:
 
 * ``start``: the settings, class names, image shape and the initial weight images;
 * ``batch``: the loss of a batch (at most ``POINTS_PER_EPOCH`` per epoch);
-* ``epoch``: the epoch's mean training loss and accuracy, test loss and accuracy, time, and
-  the K weight images (rows of W scaled to -100..100 by the largest |w|);
+* ``epoch``: the training loss and accuracy of the kept model (on at most ``TRAIN_SAMPLE``
+  training rows), the running mean of the batch losses, the test loss and accuracy, the time,
+  and the K weight images (rows of W scaled to -100..100 by the largest |w|);
 * ``done``: interrupted or not, the engine that trained, test accuracy and the confusion matrix on
   the test set;
 * ``error``: a message (e.g. the loss diverged), rendered in the listener's language.
@@ -33,12 +34,17 @@ from handprop.errors import HandpropError, InputError
 from handprop.messages import Msg, t
 from handprop.train import (
     LR_SCHEDULES,
+    TRAIN_SAMPLE,
+    SGDConfig,
     TrainingProgress,
+    TrainState,
+    checked_config,
+    combined,
     fit_sgd,
     iter_logits,
     loss_and_accuracy,
+    test_metrics,
 )
-from handprop.validation import nonnegative_float, positive_float
 from handprop.web.forms import (
     check_fields,
     int_in_range,
@@ -63,28 +69,18 @@ WHERE = "train"
 
 
 def defaults() -> dict[str, Any]:
-    """The page's starting settings: SoftmaxRegression's defaults, 10 epochs on ``digits``."""
-    from handprop.model import SoftmaxRegression
-
-    p = SoftmaxRegression().get_params()
+    """The page's starting settings: the trainer's defaults (SGDConfig), 10 epochs on ``digits``."""
     return {
         "dataset": "digits",
-        "init": p["init"],
+        "init": "torch",
         "normalize": "scale",
-        "lr": p["lr"],
-        "batch_size": p["batch_size"],
-        "epochs": p["epochs"],
-        "momentum": p["momentum"],
+        "lr": SGDConfig.lr,
+        "batch_size": SGDConfig.batch_size,
+        "epochs": SGDConfig.epochs,
+        "momentum": SGDConfig.momentum,
         "seed": 0,
-        "lr_schedule": p["lr_schedule"],
+        "lr_schedule": SGDConfig.lr_schedule,
     }
-
-
-def default_average() -> float | None:
-    """SoftmaxRegression's iterate averaging (epochs before it starts), used by every run."""
-    from handprop.model import SoftmaxRegression
-
-    return SoftmaxRegression().get_params()["average"]
 
 
 def available_datasets(lang: str = "en") -> list[dict[str, Any]]:
@@ -132,8 +128,9 @@ def check_settings(data: Any, available: list[str]) -> dict[str, Any]:
             raise InputError(
                 "err.choice", name=name, choices=", ".join(allowed) or "-", got=repr(s[name])
             )
-    lr = positive_float(number_or_text(s["lr"]), "lr", WHERE)
-    momentum = nonnegative_float(number_or_text(s["momentum"]), "momentum", WHERE)
+    sgd = {name: number_or_text(s[name]) for name in ("lr", "momentum")}
+    config = checked_config(sgd, WHERE)
+    lr, momentum = config.lr, config.momentum
     if momentum > MAX_MOMENTUM:
         raise InputError(
             "err.must",
@@ -224,10 +221,11 @@ class _Progress(TrainingProgress):
             {
                 "type": "epoch",
                 "epoch": record.epoch,
-                "loss": record.loss,
+                "train_loss": record.train_loss,
                 "train_accuracy": record.train_accuracy,
-                "test_loss": record.metrics.get("test_loss"),
-                "test_accuracy": record.metrics.get("test_accuracy"),
+                "running_loss": record.running_loss,
+                "test_loss": record.test_loss,
+                "test_accuracy": record.test_accuracy,
                 "seconds": record.seconds,
                 "images": self.images,
             }
@@ -250,10 +248,6 @@ def execute(run: TrainRun) -> None:
         data = load_dataset(s["dataset"], download=False)
         K, D = data.n_classes, data.n_features
         normalizer = Normalizer(s["normalize"], pixel_max=data.pixel_max).fit(data.X_train)
-
-        def transform(raw: np.ndarray, out: np.ndarray) -> np.ndarray:
-            return normalizer.transform(raw, out=out)
-
         rng = np.random.default_rng(s["seed"])
         W, b = initialize(s["init"], K, D, rng=rng, dtype=np.float32)
         run.emit(
@@ -270,45 +264,42 @@ def execute(run: TrainRun) -> None:
         )
         progress = _Progress(run)
 
-        def evaluate(W_now: np.ndarray, b_now: np.ndarray) -> dict[str, float]:
-            loss, acc = loss_and_accuracy(
-                data.X_test, data.y_test, W_now, b_now, transform=transform
-            )
+        def images(W_now: np.ndarray, b_now: np.ndarray) -> dict[str, float]:
+            """Keeps the kept model's weight images for the epoch event (no metrics)."""
             progress.images = weight_images(W_now)
-            return {"test_loss": loss, "test_accuracy": acc}
+            return {}
 
+        config = SGDConfig(
+            **{k: s[k] for k in ("lr", "batch_size", "epochs", "momentum", "lr_schedule")}
+        )
         result = fit_sgd(
             data.X_train,
             data.y_train,
-            W,
-            b,
-            lr=s["lr"],
-            batch_size=s["batch_size"],
-            epochs=s["epochs"],
-            momentum=s["momentum"],
-            lr_schedule=s["lr_schedule"],
-            average=default_average(),
-            rng=rng,
-            # a plain x / pixel_max is folded into the step (the native engine needs that)
-            transform=None if normalizer.divisor is not None else transform,
-            scale=normalizer.divisor,
-            evaluate=evaluate,
+            config,
+            TrainState.initial(W, b, rng=rng),
+            transform=normalizer,
+            evaluate=combined(
+                test_metrics(
+                    data.X_train, data.y_train, normalizer, prefix="train", max_rows=TRAIN_SAMPLE
+                ),
+                test_metrics(data.X_test, data.y_test, normalizer),
+                images,
+            ),
             progress=progress,
             clock=time.perf_counter,
-            catch_sigint=False,
         )
         predicted = np.empty(data.X_test.shape[0], dtype=np.intp)
-        for rows, Z in iter_logits(data.X_test, result.W, result.b, transform=transform):
+        for rows, Z in iter_logits(data.X_test, result.W, result.b, transform=normalizer):
             predicted[rows] = Z.argmax(axis=1)
         truth = np.asarray(data.y_test, dtype=np.intp)
         confusion = np.bincount(truth * K + predicted, minlength=K * K).reshape(K, K)
-        loss, acc = loss_and_accuracy(data.X_test, truth, result.W, result.b, transform=transform)
+        loss, acc = loss_and_accuracy(data.X_test, truth, result.W, result.b, transform=normalizer)
         run.emit(
             {
                 "type": "done",
                 "interrupted": bool(result.interrupted),
-                "epochs_completed": result.epochs_completed,
-                "steps": result.steps,
+                "epochs_completed": result.state.epoch,
+                "steps": result.state.step,
                 "engine": result.engine,
                 "test_loss": loss,
                 "test_accuracy": acc,
@@ -339,7 +330,7 @@ def localize_event(event: dict[str, Any], lang: str) -> dict[str, Any]:
     err = out.get("error")
     if isinstance(err, HandpropError):
         out["error"] = err.message(lang)
-    for name in ("loss", "test_loss"):
+    for name in ("train_loss", "running_loss", "test_loss"):
         if isinstance(out.get(name), float):
             out[name + "_text"] = fixed(out[name], 4)
     for name in ("train_accuracy", "test_accuracy"):

@@ -114,14 +114,14 @@
       R.batch.push([event.x, event.loss]);
       redraw();
     } else if (event.type === "epoch") {
-      R.epochLoss.push([event.epoch, event.loss]);
+      R.epochLoss.push([event.epoch, event.train_loss]);
       R.testLoss.push([event.epoch, event.test_loss]);
       R.trainAcc.push([event.epoch, event.train_accuracy]);
       R.testAcc.push([event.epoch, event.test_accuracy]);
       drawWeights(event.images);
       redraw();
       status(t("web.train.status.epoch", {
-        epoch: event.epoch, epochs: R.epochs, loss: event.loss_text, acc: event.test_accuracy_text,
+        epoch: event.epoch, epochs: R.epochs, loss: event.train_loss_text, acc: event.test_accuracy_text,
       }));
     } else if (event.type === "done") {
       drawWeights(event.images);

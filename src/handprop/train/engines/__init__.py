@@ -1,0 +1,201 @@
+"""How one SGD step is computed: the :class:`Engine` protocol and the engines behind it.
+
+Every engine computes the same step of the worked example on a batch of rows, through the
+formulas of :mod:`handprop.functional`::
+
+    Z = linear(X_b, W, b)            # (n, K)   logits
+    L = cross_entropy(Z, y_b)        # scalar   mean over the batch (checked to be finite)
+    A = softmax(Z)                   # (n, K)
+    d = delta(A, y_b)                # (n, K)   (A - Y) / n
+    dW, db = param_gradients(X_b, d) # (K, D), (K,)
+    W, b = sgd_step(W, dW, ...), sgd_step(b, db, ...)   # torch.optim.SGD semantics
+
+========== ============================================================================
+engine     how
+========== ============================================================================
+reference  :class:`ReferenceEngine`: one :mod:`handprop.functional` call per formula
+fused      :class:`FusedEngine`: the same quantities in fewer, allocation-free NumPy passes
+native     :class:`NativeEngine`: the gradient in one compiled pass over the batch's rows,
+           read straight from X (:mod:`handprop._native`); the update is ``sgd_step``
+torch      :class:`~handprop.train.engines.torch.TorchEngine`: the formulas transcribed on
+           PyTorch tensors (:mod:`handprop.torch_backend`), on any device
+========== ============================================================================
+
+The fast engines are held equal to the reference by the tests (tests/test_fast_path.py,
+tests/test_native.py, tests/test_golden_train.py). An engine owns how a step is computed and
+the buffers that needs; the numbers of the run live in a
+:class:`~handprop.train.state.TrainState`, which the loop loads into the engine and reads back.
+Iterate averaging and the running loss and accuracy are the loop's, the same for every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handprop.errors import InputError
+from handprop.messages import Msg
+
+if TYPE_CHECKING:
+    from handprop.train.config import SGDConfig
+    from handprop.train.state import TrainState
+
+ENGINES = ("auto", "native", "fused", "reference", "torch")
+
+Array = NDArray[np.floating]
+
+
+class Batch(NamedTuple):
+    """One batch as an engine reads it.
+
+    ``x`` is what the step reads (gathered float rows ``(n, D)``, or the row indices ``(n,)``
+    where the engine reads X itself), ``y : (n,)`` the class indices, ``extra`` whatever else
+    the engine prepared for the batch (or None).
+    """
+
+    x: Any
+    y: Any
+    extra: Any = None
+
+
+class Engine(Protocol):
+    """What the training loop (:func:`handprop.train.fit_sgd`) asks of an engine.
+
+    An engine is made for one run's data, settings and batch size; the loop then calls
+    :meth:`load`, and for each epoch iterates :meth:`batches` and calls :meth:`step` on each.
+    """
+
+    #: its name (``"native"``, ``"fused"``, ``"reference"``, ``"torch"``)
+    name: str
+    #: threads the BLAS library may use during training (None: leave it as installed)
+    blas_threads: int | None
+
+    def load(self, state: TrainState) -> None:
+        """Copy the iterate W, b and the momentum buffers of ``state`` into the engine."""
+
+    def dump(self) -> tuple[Array, Array, Array, Array]:
+        """``(W, b, velocity_W, velocity_b)`` now, as NumPy copies."""
+
+    def params(self) -> Any:
+        """The current iterate as one flat vector ``[W.ravel(), b]`` (the engine's own
+        array, not a copy: it changes with the next step)."""
+
+    def previous(self) -> tuple[Array, Array]:
+        """``(W, b)`` before the last update, as NumPy copies."""
+
+    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+        """The batches of one epoch over ``rows`` (indices into X, in order), each at most
+        ``batch_size`` rows. The loop closes the iterator at the end of the epoch."""
+
+    def step(self, batch: Batch, lr: float) -> tuple[float, int]:
+        """One SGD update on ``batch``: ``(loss, n_correct)`` of the weights before it (the
+        mean cross-entropy, and how many rows they predicted right). Where the loss is not
+        finite, nothing is updated."""
+
+    def inputs(self, batch: Batch) -> Array:
+        """The ``(n, D)`` inputs of ``batch`` as the model saw them (to explain a divergence)."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Which engine to use, with its options (a plain name is ``EngineSpec(name)``).
+
+    ``device`` is the PyTorch device of the torch engine (``"cpu"``, ``"cuda"``, ...; None:
+    ``"cuda"`` when available); ``prefetch`` lets the NumPy engines gather the next batches in
+    a helper thread (off by default: on the 2-core machine where it was measured, handing a
+    batch between threads cost more than gathering it; benchmarks/README.md).
+    """
+
+    name: str = "auto"
+    device: str | None = None
+    prefetch: bool = False
+
+
+def make_engine(
+    spec: str | EngineSpec,
+    X: NDArray[Any],
+    y: NDArray[np.intp],
+    K: int,
+    config: SGDConfig,
+    transform: Any = None,
+) -> tuple[Engine, Msg]:
+    """The engine ``spec`` asks for, made for ``X : (N, D)``, ``y : (N,)``, ``K`` classes and
+    ``config``, and why it was chosen.
+
+    ``"auto"`` takes the native engine where it applies (float32, X a C-contiguous uint8,
+    float32 or float64 array, no transform other than a divisor) and the kernel runs its
+    AVX2 version; the fused engine otherwise. An explicit ``"native"`` that cannot run is a
+    one-line InputError saying why.
+    """
+    if isinstance(spec, str):
+        spec = EngineSpec(spec)
+    if spec.name not in ENGINES:
+        raise InputError(
+            "err.choice", name="engine", choices=", ".join(ENGINES), got=repr(spec.name)
+        )
+    name, why = _resolve(spec.name, X, config, transform)
+    divisor = getattr(transform, "divisor", None)
+    args = (X, y, K, config)
+    if name == "native":
+        from handprop.train.engines.native import NativeEngine
+
+        return NativeEngine(*args, divisor=divisor), why
+    if name == "torch":
+        from handprop.train.engines.torch import TorchEngine
+
+        return TorchEngine(*args, transform=transform, device=spec.device), why
+    if name == "fused":
+        from handprop.train.engines.fused import FusedEngine
+
+        return FusedEngine(*args, transform=transform, prefetch=spec.prefetch), why
+    from handprop.train.engines.reference import ReferenceEngine
+
+    return ReferenceEngine(*args, transform=transform, prefetch=spec.prefetch), why
+
+
+def native_kernel() -> Any:
+    """The compiled module :mod:`handprop._native`, or None where it was not built."""
+    try:
+        from handprop import _native
+    except ImportError:
+        return None
+    return _native
+
+
+def _resolve(name: str, X: NDArray[Any], config: SGDConfig, transform: Any) -> tuple[str, Msg]:
+    if name not in ("auto", "native"):
+        return name, Msg("train.why.asked", engine=name)
+    kernel, reason = native_kernel(), None
+    if kernel is None:
+        reason = "unbuilt"
+    elif config.dtype != "float32":
+        reason = "dtype"
+    elif transform is not None and getattr(transform, "divisor", None) is None:
+        reason = "transform"
+    elif (
+        not isinstance(X, np.ndarray)
+        or X.ndim != 2
+        or X.dtype not in (np.uint8, np.float32, np.float64)
+        or not X.flags.c_contiguous
+    ):
+        reason = "input"
+    elif name == "auto" and kernel.isa() != "avx2":
+        # The portable C version is slower than the NumPy engine's BLAS (benchmarks/kernel.py,
+        # benchmarks/README.md): auto takes the kernel only where it is vectorised.
+        reason = "isa"
+    params = {"dtype": config.dtype if reason == "dtype" else str(getattr(X, "dtype", "?"))}
+    if reason is None:
+        return "native", Msg("train.why.native")
+    if name == "auto":
+        return "fused", Msg("train.why.fused", reason=Msg(f"train.why.{reason}", **params))
+    raise InputError(
+        "err.must",
+        where="train",
+        name="engine",
+        expected=Msg(f"train.native.{reason}", **params),
+        got="'native'",
+    )
