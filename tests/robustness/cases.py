@@ -222,6 +222,20 @@ def checkpoint_case(id: str, what: str, content: Content, *expect: str) -> Case:
     return Case(id, "checkpoint", what, "cli", build)
 
 
+def state_case(id: str, what: str, content: Content | None, *expect: str, call: Any = None) -> Case:
+    """``TrainState.load(FILE)`` (or ``call(FILE)``) on a file holding ``content`` (None: no
+    file at all)."""
+
+    def build(folder: Path, kit: Kit) -> Run:
+        path = folder / "ck.npz" if content is None else _write(folder, "ck.npz", content, kit)
+        from handprop.train import TrainState
+
+        go = call or TrainState.load
+        return Run(call=lambda: go(path), expect=_fill(expect, path=path))
+
+    return Case(id, "checkpoint", what, "api", build)
+
+
 def arg_case(
     id: str,
     what: str,
@@ -367,6 +381,59 @@ def _fit_with_bad_lr(folder: Path, kit: Kit) -> Any:
     from handprop.model import SoftmaxRegression
 
     return SoftmaxRegression(lr=-1).fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+
+
+def _config(**values: Any) -> Callable[[Path, Kit], Any]:
+    def call(folder: Path, kit: Kit) -> Any:
+        from handprop.train import SGDConfig
+
+        return SGDConfig(**values)
+
+    return call
+
+
+def _state_file(version: int) -> Callable[[Kit, Path], bytes]:
+    """A checkpoint as TrainState.save writes it, with another format version."""
+
+    def content(kit: Kit, folder: Path) -> bytes:
+        from handprop.train import TrainState
+
+        path = folder / "made.npz"
+        TrainState.initial(np.zeros((2, 3)), np.zeros(2), rng=0).save(path)
+        with np.load(path) as npz:
+            arrays = dict(npz)
+        path.unlink()
+        meta = json.loads(str(arrays["meta"]))
+        arrays["meta"] = np.array(json.dumps({**meta, "version": version}))
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        return buf.getvalue()
+
+    return content
+
+
+def _other_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(40, 3)), np.arange(40) % 2
+
+
+def _checkpoint_of_40_rows(kit: Kit, folder: Path) -> bytes:
+    from handprop.train import SGDConfig, TrainState, fit_sgd
+
+    X, y = _other_data()
+    path = folder / "made.npz"
+    state = TrainState.initial(np.zeros((2, 3)), np.zeros(2), rng=0)
+    fit_sgd(X, y, SGDConfig(epochs=1), state, checkpoint=path)
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def _resume_on_30_rows(path: Path) -> Any:
+    from handprop.train import SGDConfig, TrainState, fit_sgd
+
+    X, y = _other_data()
+    return fit_sgd(X[:30], y[:30], SGDConfig(epochs=2), TrainState.load(path))
 
 
 def _deep(open_: str, close: str, depth: int) -> str:
@@ -598,6 +665,26 @@ CASES: list[Case] = [
     arg_case("args-missing-argument", "step without a file", ["step"], "Missing argument"),
     api_case("args-api-lr", "CLI argument", "the API: SoftmaxRegression(lr=-1).fit(X, y)",
              _fit_with_bad_lr, "lr must be a finite number > 0"),
+    # --- the trainer's own inputs: SGDConfig and TrainState.load --------------------------------
+    api_case("config-lr", "training settings", "SGDConfig(lr=-1)", _config(lr=-1),
+             "SGDConfig: lr must be a finite number > 0", "-1"),
+    api_case("config-batch", "training settings", "SGDConfig(batch_size=2.5)",
+             _config(batch_size=2.5), "batch_size must be an integer >= 1", "2.5"),
+    api_case("config-average", "training settings", "SGDConfig(average=-0.5)",
+             _config(average=-0.5), "average must be a finite number >= 0"),
+    api_case("config-schedule", "training settings", "SGDConfig(lr_schedule='step')",
+             _config(lr_schedule="step"), "lr_schedule must be one of constant, linear, cosine"),
+    api_case("config-dtype", "training settings", "SGDConfig(dtype='float16')",
+             _config(dtype="float16"), "dtype must be one of float32, float64"),
+    state_case("state-missing", "TrainState.load of a file that does not exist", None,
+               P, "must be an existing file"),
+    state_case("state-version", "TrainState.load of a version-3 checkpoint", _state_file(3),
+               P, "its version 3 is not supported"),
+    state_case("state-text", "TrainState.load of a text file", "not a checkpoint",
+               P, "not a usable handprop checkpoint"),
+    state_case("state-other-data", "a checkpoint of 40 rows continued on 30 rows",
+               _checkpoint_of_40_rows, P, "was written with n_samples = 40; this run has 30",
+               call=_resume_on_30_rows),
     # --- handprop lab: refused before any data is loaded or file written ----------------------
     arg_case("lab-seed-overflow", "lab overflow --seed -1",
              ["lab", "overflow", *LAB, "--seed", "-1"], "lab overflow", *SEED),
