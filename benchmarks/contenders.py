@@ -105,10 +105,10 @@ def handprop_defaults(data: Data, seed: int, epochs: int) -> Run:
 
 
 def handprop_torch_backend(data: Data, seed: int, epochs: int) -> Run:
-    """The common settings on PyTorch CPU tensors (``backend="torch"``), same formulas."""
+    """The common settings on PyTorch CPU tensors (``engine="torch"``), same formulas."""
     return handprop_fit(
         data, seed, epochs, batch_size=BATCH, lr=LR, momentum=0.0, lr_schedule="constant",
-        average=None, backend="torch", device="cpu",
+        average=None, engine="torch", device="cpu",
     )  # fmt: skip
 
 
@@ -288,7 +288,7 @@ CONTENDERS = [
               handprop_defaults),
     Contender("handprop-cli", "handprop `train` command, its defaults (new process)", "48",
               handprop_cli),
-    Contender("handprop-torch", "handprop `backend=\"torch\"` on CPU tensors", "128",
+    Contender("handprop-torch", "handprop `engine=\"torch\"` on CPU tensors", "128",
               handprop_torch_backend, needs_torch=_T),
     Contender("torch-loop", "PyTorch, hand-written loop over `randperm`", "128", torch_loop,
               needs_torch=_T),

@@ -69,7 +69,7 @@ def test_defaults_are_documented_and_reach_95_percent_on_digits(digits):
     params = model.get_params()
     assert params["lr"] == 0.1 and params["batch_size"] == 48 and params["epochs"] == 10
     assert params["momentum"] == 0.9 and params["lr_schedule"] == "constant"
-    assert params["average"] == 0.5 and params["backend"] == "numpy"
+    assert params["average"] == 0.5 and params["engine"] == "auto"
     assert params["init"] == "torch" and params["normalize"] == "scale"
     model.fit(digits.X_train, digits.y_train)
     assert model.score(digits.X_test, digits.y_test) >= 0.95

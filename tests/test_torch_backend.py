@@ -1,7 +1,7 @@
 """The PyTorch backend is functional.py on tensors: each formula, then whole trainings, on CPU.
 
 Every function of :mod:`handprop.torch_backend` is compared with its NumPy twin on the same
-numbers, and training with ``engine="torch"`` (``backend="torch"``) with the NumPy engines:
+numbers, and training with ``engine="torch"`` (estimator and trainer) with the NumPy engines:
 float64 to 1e-10 and float32 to 1e-5. No GPU is needed: the tensors live on the CPU.
 """
 
@@ -121,11 +121,11 @@ def test_training_on_tensors_equals_the_numpy_engines(mnist, dtype, kw):
     assert np.abs(on_tensors.W - W).max() > 1e-3
 
 
-def test_the_estimator_backend_torch_matches_numpy_in_float64(mnist):
+def test_the_estimator_engine_torch_matches_numpy_in_float64(mnist):
     X, y = mnist
     kw = {"normalize": "scale", "pixel_max": 255, "epochs": 2, "random_state": 0}
     kw["dtype"] = "float64"
-    on_tensors = SoftmaxRegression(backend="torch", device="cpu", **kw).fit(X, y)
+    on_tensors = SoftmaxRegression(engine="torch", device="cpu", **kw).fit(X, y)
     numpy = SoftmaxRegression(**kw).fit(X, y)
     np.testing.assert_allclose(on_tensors.coef_, numpy.coef_, rtol=0, atol=1e-10)
     np.testing.assert_allclose(on_tensors.intercept_, numpy.intercept_, rtol=0, atol=1e-10)
@@ -141,12 +141,12 @@ def test_default_device_and_bad_devices(mnist):
         with pytest.raises(InputError, match="device must name a PyTorch device") as info:
             run_sgd(X, y, W, b, engine="torch", device=device, epochs=1)
         assert "\n" not in str(info.value)
-    with pytest.raises(InputError, match="backend must be one of numpy, torch"):
-        SoftmaxRegression(backend="jax").fit(X, y)
+    with pytest.raises(InputError, match="engine must be one of auto, native, fused, reference"):
+        SoftmaxRegression(engine="jax").fit(X, y)
 
 
 def test_without_torch_installed_the_error_says_how_to_get_it(mnist, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
     X, y = mnist
     with pytest.raises(InputError, match=r"torch must be installed .*handprop\[torch\]"):
-        SoftmaxRegression(backend="torch", epochs=1).fit(X, y)
+        SoftmaxRegression(engine="torch", epochs=1).fit(X, y)

@@ -37,6 +37,7 @@ from handprop.errors import FileFormatError, HandpropError, InputError, ShapeErr
 from handprop.fileio import read_npz_arrays
 from handprop.messages import Msg, t
 from handprop.train import (
+    ENGINES,
     EVAL_CHUNK,
     EngineSpec,
     SGDConfig,
@@ -59,7 +60,6 @@ MODEL_FORMAT_VERSION = 1
 #: largest uncompressed model archive accepted (a 784 x 10 model is ~32 KB)
 MAX_MODEL_BYTES = 512 * 2**20
 NORMALIZE_KINDS = ("none", "scale", "center", "standardize")
-BACKENDS = ("numpy", "torch")
 
 
 class NotFittedError(HandpropError, ValueError, AttributeError):
@@ -142,14 +142,14 @@ class SoftmaxRegression:
         Seeds the validation split, the initial weights and the shuffling (in that order).
     dtype : {"float32", "float64"}, default "float32"
         Compute precision. Inputs keep their own dtype and are converted batch by batch.
-    backend : {"numpy", "torch"}, default "numpy"
-        Where the steps run: on the CPU without PyTorch (``fit_sgd(engine="auto")``: the
-        compiled kernel for float32 where it applies, the NumPy engine otherwise; see
-        :mod:`handprop.train.engines`) or on PyTorch tensors (the torch engine, the same
-        formulas; needs ``handprop[torch]``). Prediction always uses NumPy.
+    engine : {"auto", "native", "fused", "reference", "torch"}, default "auto"
+        How the steps are computed (:mod:`handprop.train.engines`, the same as
+        ``fit_sgd(engine=...)``): ``"auto"`` takes the compiled kernel for float32 where it
+        applies and the NumPy engine otherwise; ``"torch"`` runs the same formulas on PyTorch
+        tensors of ``device`` (needs ``handprop[torch]``). Prediction always uses NumPy.
     device : str or None, default None
-        The PyTorch device for ``backend="torch"`` (``"cuda"``, ``"cpu"``, ...); None picks
-        ``"cuda"`` when available, else ``"cpu"``. Ignored by the NumPy backend.
+        The PyTorch device for ``engine="torch"`` (``"cuda"``, ``"cpu"``, ...); None picks
+        ``"cuda"`` when available, else ``"cpu"``. Ignored by the other engines.
 
     Attributes
     ----------
@@ -203,7 +203,7 @@ class SoftmaxRegression:
         shuffle: bool = SGDConfig.shuffle,
         random_state: int | np.random.Generator | None = None,
         dtype: str = SGDConfig.dtype,
-        backend: str = "numpy",
+        engine: str = "auto",
         device: str | None = None,
     ) -> None:
         self.lr = lr
@@ -220,7 +220,7 @@ class SoftmaxRegression:
         self.shuffle = shuffle
         self.random_state = random_state
         self.dtype = dtype
-        self.backend = backend
+        self.engine = engine
         self.device = device
 
     # ------------------------------------------------------------------ parameters
@@ -284,12 +284,12 @@ class SoftmaxRegression:
         ``changes`` applied; the other hyperparameters are checked here too."""
         names = [f.name for f in dataclasses.fields(SGDConfig)]
         config = checked_config({name: getattr(self, name) for name in names}, where)
-        if self.backend not in BACKENDS:
+        if self.engine not in ENGINES:
             raise InputError(
                 "err.choice",
-                name="backend",
-                choices=", ".join(BACKENDS),
-                got=describe(self.backend),
+                name="engine",
+                choices=", ".join(ENGINES),
+                got=describe(self.engine),
             )
         if self.device is not None and not isinstance(self.device, str):
             raise InputError(
@@ -494,7 +494,7 @@ class SoftmaxRegression:
         state when the loss diverged."""
         from handprop.errors import TrainingDivergedError
 
-        engine = EngineSpec("torch" if self.backend == "torch" else "auto", device=self.device)
+        engine = EngineSpec(self.engine, device=self.device)
         clock = options.pop("clock", None) or time.perf_counter
         try:
             result = fit_sgd(

@@ -1,6 +1,6 @@
 """The formulas of :mod:`handprop.functional`, transcribed one for one on PyTorch tensors.
 
-``SoftmaxRegression(backend="torch", device="cuda")`` (or ``fit_sgd(engine="torch")``) trains
+``SoftmaxRegression(engine="torch", device="cuda")`` (or ``fit_sgd(engine="torch")``) trains
 with :class:`handprop.train.engines.torch.TorchEngine`, which runs exactly the steps of the
 reference engine on tensors of ``device`` with these functions: the same formulas, in the same
 order, with no autograd. ``tests/test_torch_backend.py`` checks each function and whole
@@ -28,7 +28,7 @@ def import_torch() -> Any:
     except ImportError:
         raise InputError(
             "err.must",
-            where="backend",
+            where="engine",
             name="torch",
             expected=Msg("train.exp.torch_installed"),
             got=Msg("train.got.not_installed"),

@@ -35,8 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.exp.existing_file": {"en": "be an existing file", "zh": "是已存在的文件"},
     # the optional PyTorch backend (handprop.torch_backend)
     "train.exp.torch_installed": {
-        "en": "be installed for backend='torch' (pip install 'handprop[torch]')",
-        "zh": "已安装才能使用 backend='torch'（pip install 'handprop[torch]'）",
+        "en": "be installed for engine='torch' (pip install 'handprop[torch]')",
+        "zh": "已安装才能使用 engine='torch'（pip install 'handprop[torch]'）",
     },
     "train.got.not_installed": {"en": "not installed", "zh": "未安装"},
     "train.native.unbuilt": {

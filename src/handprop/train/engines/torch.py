@@ -127,7 +127,7 @@ def _device(torch: Any, device: str | None) -> Any:
     except RuntimeError as exc:
         raise InputError(
             "err.must",
-            where="backend",
+            where="engine",
             name="device",
             expected=Msg("train.exp.device"),
             got=f"{device!r} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})",
