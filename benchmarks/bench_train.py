@@ -395,7 +395,7 @@ def profile_epoch(data: C.Data, batch: int = C.BATCH, passes: int = 3) -> list[t
         for _ in range(passes):
             start = time.perf_counter()
             for _sel in sels:
-                step.step(Batch(xb, yb, at), 0.0)
+                step.step(Batch(xb, yb, at, batch), 0.0)
             whole = min(whole, time.perf_counter() - start)
         out.append(("the whole fused step (forward to update, no gather)", whole))
         out += _profile_native(X, y, perm, batch, passes)

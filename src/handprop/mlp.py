@@ -363,7 +363,8 @@ def fit_mlp(
             t0 = clock()
             loss_sum, correct = 0.0, 0
             rows = gen.permutation(N) if config.shuffle else np.arange(N)
-            for j, (xb, yb, _) in enumerate(feed.epoch(rows)):
+            for j, batch in enumerate(feed.epoch(rows)):
+                xb, yb = batch.x, batch.y
                 loss, grads = sgd_step(
                     net, xb, yb, config.lr, momentum=momentum, velocity=velocity,
                     weight_decay=config.weight_decay,

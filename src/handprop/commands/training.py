@@ -27,6 +27,8 @@ from handprop.commands._options import format_option, lang_option
 from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg, resolve_lang, t
 from handprop.train.config import LR_SCHEDULES, SGDConfig, checked_config
+from handprop.train.engines import ENGINES
+from handprop.train.engines.parallel import is_primary
 from handprop.train.scoring import TRAIN_SAMPLE
 
 _HELP_LANG = resolve_lang(None)
@@ -248,12 +250,22 @@ def _add_epoch_row(table: Any, record: Any) -> None:
     help=_h("train.help.checkpoint"),
 )
 @click.option("--resume", is_flag=True, help=_h("train.help.resume"))
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help=_h("train.help.engine"),
+)
+@click.option("--device", default=None, help=_h("train.help.device"))
 @click.option("--quiet", "-q", is_flag=True, help=_h("train.help.quiet"))
 @format_option("text", "json")
 @lang_option
 def train(
     dataset: str,
     data_dir: Path | None,
+    engine: str,
+    device: str | None,
     init_name: str,
     normalize: str | None,
     seed: int,
@@ -272,6 +284,9 @@ def train(
         sgd["average"] = None
     config = checked_config(sgd, where, label=lambda name: "--" + name.replace("_", "-"))
     _check_train_options(init_name, seed, validation, checkpoint, resume, where)
+    engine = _check_engine(engine, device, where)
+    primary = is_primary()  # in a process group only rank 0 prints and writes
+    save, plots, checkpoint = (save, plots, checkpoint) if primary else (None, None, None)
     _check_output_file(save, "--save", where)
     _check_output_file(checkpoint, "--checkpoint", where)
     _check_output_dir(plots, "--plots", where)
@@ -290,11 +305,13 @@ def train(
         pixel_max=ds.pixel_max,
         validation_fraction=validation,
         random_state=seed,
+        engine=engine,
+        device=device,
     )
     from rich.console import Console
 
     console = Console(highlight=False)
-    show = fmt == "text" and not quiet
+    show = fmt == "text" and not quiet and primary
     if show:
         console.print(_start_line(ds, normalize, init_name, lang))
     started = time.perf_counter()
@@ -315,6 +332,8 @@ def train(
             extra={"seed": seed, "n_train": int(ds.X_train.shape[0])},
         )
     written = _write_training_plots(model, ds, plots, lang) if plots is not None else []
+    if not primary:
+        return 130 if model.interrupted_ else 0
     if fmt == "json":
         out = _train_json(model, ds, test_accuracy, seconds, save, written)
         click.echo(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
@@ -371,6 +390,25 @@ def _check_train_options(
             expected=Msg("train.exp.existing_file"),
             got=str(checkpoint),
         )
+
+
+def _check_engine(engine: str, device: str | None, where: str) -> str:
+    """The engine to train with: ``--device`` asks for the torch engine (and must name a
+    device that works here); any other explicit engine with a device is an error."""
+    if device is None:
+        return engine
+    if engine not in ("auto", "torch"):
+        raise InputError(
+            "err.must",
+            where=where,
+            name="--device",
+            expected=Msg("train.exp.device_engine"),
+            got=f"--engine {engine}",
+        )
+    from handprop.train.engines.torch import resolve_device
+
+    resolve_device(device)
+    return "torch"
 
 
 def _start_line(ds: Any, normalize: str, init_name: str, lang: str) -> str:

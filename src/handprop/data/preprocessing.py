@@ -125,6 +125,14 @@ class Normalizer:
         self._cast = {}
         return self
 
+    def affine(self, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(offset, divisor)`` in ``dtype`` with ``x' = (x - offset) / divisor`` (scalars, or
+        (D,) arrays for ``standardize``), for code that applies the normalisation itself (the
+        torch engine, on the device); None for ``none``."""
+        if not self.is_fitted:
+            raise InputError("data.err.not_fitted", kind=self.kind)
+        return None if self.kind == "none" else self._params_as(np.dtype(dtype))
+
     def _params_as(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
         """(offset, divisor) in ``dtype`` so that x' = (x - offset) / divisor."""
         if dtype not in self._cast:

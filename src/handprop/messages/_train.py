@@ -91,6 +91,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "this CPU lacks AVX2 and FMA, where the kernel's plain C version is slower than BLAS",
         "zh": "这颗 CPU 没有 AVX2 和 FMA，内核的纯 C 版本在这里比 BLAS 慢",
     },
+    # data-parallel training (handprop.train.engines.parallel)
+    "train.why.parallel": {
+        "en": "data-parallel over {size} processes; each: {why}",
+        "zh": "在 {size} 个进程间数据并行；每个进程：{why}",
+    },
+    "train.dist.no_group": {
+        "en": (
+            "train: the process group of {size} processes could not start ({detail}); "
+            "start them with torchrun, or set MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE."
+        ),
+        "zh": (
+            "train：{size} 个进程的进程组无法启动（{detail}）；请用 torchrun 启动，"
+            "或设置 MASTER_ADDR、MASTER_PORT、RANK 和 WORLD_SIZE。"
+        ),
+    },
+    "train.dist.peer_lost": {
+        "en": (
+            "train: another process of the group stopped answering ({detail}); this one "
+            "stops too. The last checkpoint, if any, is complete."
+        ),
+        "zh": (
+            "train：进程组中另一个进程没有响应（{detail}）；本进程也随之停止。"
+            "已有的最后一个检查点是完整的。"
+        ),
+    },
+    "train.dist.data_differs": {
+        "en": (
+            "train: process {rank} has other data than process 0 ({part}: {got}, process 0: "
+            "{expected}); every process must train on the same rows."
+        ),
+        "zh": (
+            "train：进程 {rank} 的数据与进程 0 不同（{part}：{got}，进程 0：{expected}）；"
+            "所有进程必须用相同的数据训练。"
+        ),
+    },
+    "train.dist.part.n_samples": {"en": "rows", "zh": "行数"},
+    "train.dist.part.n_features": {"en": "features", "zh": "特征数"},
+    "train.dist.part.dtype": {"en": "dtype", "zh": "数据类型"},
+    "train.dist.part.labels": {"en": "checksum of the labels", "zh": "标签的校验和"},
+    "train.dist.part.rows": {"en": "checksum of the rows", "zh": "数据行的校验和"},
+    "train.dist.exp.batch": {
+        "en": "be at least the number of processes ({size}): each takes a share of a batch",
+        "zh": "不小于进程数（{size}）：每个进程分担一批中的一部分",
+    },
     "train.exp.device": {
         "en": "name a PyTorch device that is available here (cpu, cuda, cuda:0, ...)",
         "zh": "是本机可用的 PyTorch 设备名（cpu、cuda、cuda:0 ……）",
@@ -349,6 +393,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.help.resume": {
         "en": "Continue from --checkpoint (same settings give the same final weights).",
         "zh": "从 --checkpoint 继续训练（设置相同则最终权重相同）。",
+    },
+    "train.help.engine": {
+        "en": "How each step is computed: auto (the compiled kernel where it applies), native, "
+        "fused, reference (one formula at a time) or torch (PyTorch tensors).",
+        "zh": "每一步的计算方式：auto（能用时用编译内核）、native、fused、reference（逐个公式）"
+        "或 torch（PyTorch 张量）。",
+    },
+    "train.help.device": {
+        "en": "Train on this PyTorch device (cuda, cuda:1, cpu); implies --engine torch.",
+        "zh": "在这个 PyTorch 设备上训练（cuda、cuda:1、cpu）；意味着 --engine torch。",
+    },
+    "train.exp.device_engine": {
+        "en": "come with --engine torch or auto (only the torch engine runs on a device)",
+        "zh": "与 --engine torch 或 auto 一起使用（只有 torch 引擎在设备上运行）",
     },
     "train.help.quiet": {
         "en": "Print only the final test accuracy.",

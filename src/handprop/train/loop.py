@@ -30,6 +30,7 @@ from handprop.messages import Msg
 from handprop.train.averaging import IterateAverage
 from handprop.train.config import SGDConfig
 from handprop.train.engines import Engine, EngineSpec, make_engine
+from handprop.train.engines.parallel import is_primary
 from handprop.train.scoring import Evaluate, Transform
 from handprop.train.state import EpochRecord, TrainState
 
@@ -157,7 +158,7 @@ def fit_sgd(
                 if evaluate is not None:
                     record.metrics = {k: float(v) for k, v in evaluate(*state.model()).items()}
                 state.history.append(record)
-                if checkpoint is not None:
+                if checkpoint is not None and is_primary():  # one writer in a process group
                     state.settings = _settings(config, n_train, state)
                     state.save(checkpoint)
                 run.progress.on_epoch_end(record)
@@ -191,39 +192,57 @@ class _Run:
         self.n_batches, self.progress, self.clock = n_batches, progress, clock
         self.total_steps = max(1, config.epochs * n_batches)
         self.average: IterateAverage | None = None
+        self.good_step = state.step  # updates made before the last weights known to be good
         self.interrupted = False
         self.stopped_at: tuple[int, int] | None = None
 
     def epoch(
         self, epoch: int, rows: NDArray[np.intp], stop: _StopFlag
     ) -> tuple[float, tuple[float, float]]:
-        """Train one epoch over ``rows``: its seconds and its running (loss, accuracy)."""
+        """Train one epoch over ``rows``: its seconds and its running (loss, accuracy).
+
+        The loss is checked to be finite every ``engine.check_every`` batches (every batch
+        on the CPU; an engine whose numbers live on a GPU checks less often, sparing a wait
+        for the device at every batch) and at the end of the epoch.
+        """
         eng, config, state = self.engine, self.config, self.state
         # averaging leaves out the first average * n_batches steps of the whole run
         start = config.average
         from_batch = math.inf if start is None else start * self.n_batches - epoch * self.n_batches
-        loss_sum, correct, n_rows = 0.0, 0, 0
+        loss_sum, correct, n_rows, pending = 0.0, 0, 0, 0.0
         t0 = self.clock()
         with contextlib.closing(iter(eng.batches(rows))) as batches:
             for j, batch in enumerate(batches):
                 loss, n_correct = eng.step(batch, config.lr_at(state.step, self.total_steps))
-                if not math.isfinite(loss):
-                    self._diverged(loss, epoch + 1, j + 1, batch)
+                pending += loss
+                if (j + 1) % eng.check_every == 0:
+                    self._check(pending, epoch + 1, j + 1, batch)
+                    pending = 0.0
                 if j >= from_batch:
                     self._accumulate()
                 state.step += 1
-                n = batch.y.shape[0]
-                loss_sum, correct, n_rows = loss_sum + loss * n, correct + n_correct, n_rows + n
+                loss_sum, correct = loss_sum + loss * batch.n, correct + n_correct
+                n_rows += batch.n
                 self.stopped_at = (epoch + 1, j + 1)
                 self.progress.on_batch_end(epoch + 1, j + 1, loss)
                 if stop.requested:
                     raise KeyboardInterrupt
+        self._check(pending, epoch + 1, j + 1, batch)
         seconds = self.clock() - t0
         self.sync()
         if not (np.isfinite(state.W).all() and np.isfinite(state.b).all()):
             self._diverged(math.inf, epoch + 1, self.n_batches, batch)
         state.epoch = epoch + 1
-        return seconds, (loss_sum / max(n_rows, 1), correct / max(n_rows, 1))
+        return seconds, (float(loss_sum) / max(n_rows, 1), float(correct) / max(n_rows, 1))
+
+    def _check(self, pending: Any, epoch: int, batch: int, last: Any) -> None:
+        """Raise TrainingDivergedError unless the losses since the last check (their sum
+        ``pending``) are finite; else mark the weights before the last update as good."""
+        value = float(pending)
+        if not math.isfinite(value):
+            self._diverged(value, epoch, batch, last)
+        self.good_step = self.state.step
+        self.engine.checked()
 
     def _accumulate(self) -> None:
         if self.average is None:
@@ -243,10 +262,16 @@ class _Run:
             state.n_averaged = self.average.count
 
     def _diverged(self, loss: float, epoch: int, batch: int, last: Any) -> None:
-        """Raise TrainingDivergedError with the last good state and the likely cause."""
+        """Raise TrainingDivergedError with the last good state and the likely cause.
+
+        The last good state is the iterate whose loss was last seen finite; its running
+        average is left out, as it may hold the iterates after it.
+        """
         self.sync()
-        good = dataclasses.replace(self.state, step=max(self.state.step - 1, 0))
-        good.W, good.b = self.engine.previous()
+        W, b = self.engine.previous()
+        good = dataclasses.replace(
+            self.state, W=W, b=b, step=self.good_step, average=None, n_averaged=0
+        )
         x = self.engine.inputs(last)
         x_max = float(np.max(np.abs(x))) if x.size else 0.0
         cause = (

@@ -30,8 +30,9 @@ Iterate averaging and the running loss and accuracy are the loop's, the same for
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
@@ -52,14 +53,17 @@ Array = NDArray[np.floating]
 class Batch(NamedTuple):
     """One batch as an engine reads it.
 
-    ``x`` is what the step reads (gathered float rows ``(n, D)``, or the row indices ``(n,)``
-    where the engine reads X itself), ``y : (n,)`` the class indices, ``extra`` whatever else
-    the engine prepared for the batch (or None).
+    ``x`` is what the step reads (gathered float rows ``(m, D)``, or the row indices ``(m,)``
+    where the engine reads X itself), ``y : (m,)`` the class indices, ``extra`` whatever else
+    the engine prepared for the batch (or None), ``n`` the number of rows the step's mean loss
+    is over: ``m`` itself, or the whole global batch when this is one process's share of it
+    (data-parallel training).
     """
 
     x: Any
     y: Any
-    extra: Any = None
+    extra: Any
+    n: int
 
 
 class Engine(Protocol):
@@ -84,8 +88,15 @@ class Engine(Protocol):
         """The current iterate as one flat vector ``[W.ravel(), b]`` (the engine's own
         array, not a copy: it changes with the next step)."""
 
+    #: the loop checks that the loss is finite after every ``check_every`` batches
+    check_every: int
+
     def previous(self) -> tuple[Array, Array]:
-        """``(W, b)`` before the last update, as NumPy copies."""
+        """``(W, b)`` whose loss was last seen finite, as NumPy copies: the weights before
+        the last update (or before the update of the batch of the last :meth:`checked`)."""
+
+    def checked(self) -> None:
+        """The losses of every batch so far were finite."""
 
     def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
         """The batches of one epoch over ``rows`` (indices into X, in order), each at most
@@ -94,10 +105,39 @@ class Engine(Protocol):
     def step(self, batch: Batch, lr: float) -> tuple[float, int]:
         """One SGD update on ``batch``: ``(loss, n_correct)`` of the weights before it (the
         mean cross-entropy, and how many rows they predicted right). Where the loss is not
-        finite, nothing is updated."""
+        finite, nothing is updated. (:meth:`gradient` then :meth:`update`.)"""
+
+    def gradient(self, batch: Batch) -> tuple[float, int]:
+        """The gradient of the mean loss over ``batch.n`` rows of this batch's rows into the
+        flat buffer :meth:`grad`: ``(loss_sum, n_correct)`` over the batch's rows."""
+
+    def grad(self) -> Any:
+        """The flat gradient buffer ``[dW.ravel(), db]`` (the engine's own array)."""
+
+    def update(self, lr: float) -> None:
+        """``sgd_step`` of W and b with the gradient in :meth:`grad`."""
 
     def inputs(self, batch: Batch) -> Array:
         """The ``(n, D)`` inputs of ``batch`` as the model saw them (to explain a divergence)."""
+
+
+class GradientStep:
+    """``step`` as :meth:`Engine.gradient` then :meth:`Engine.update`, checked every batch."""
+
+    #: the loop checks the loss every batch: a step whose loss is not finite updates nothing,
+    #: so the weights before the last update are always the last good ones
+    check_every = 1
+
+    def checked(self) -> None:
+        """The loss up to the last batch was finite (nothing to keep: see ``previous``)."""
+
+    def step(self, batch: Batch, lr: float) -> tuple[float, int]:
+        loss_sum, correct = self.gradient(batch)  # type: ignore[attr-defined]
+        loss = loss_sum / batch.n
+        if not math.isfinite(loss):
+            return loss, 0
+        self.update(lr)  # type: ignore[attr-defined]
+        return loss, correct
 
 
 @dataclass(frozen=True)
@@ -107,12 +147,15 @@ class EngineSpec:
     ``device`` is the PyTorch device of the torch engine (``"cpu"``, ``"cuda"``, ...; None:
     ``"cuda"`` when available); ``prefetch`` lets the NumPy engines gather the next batches in
     a helper thread (off by default: on the 2-core machine where it was measured, handing a
-    batch between threads cost more than gathering it; benchmarks/README.md).
+    batch between threads cost more than gathering it; benchmarks/README.md). ``options``
+    are passed to the engine's constructor as they are (the torch engine's ``resident``,
+    ``graphs`` and ``check_every``).
     """
 
     name: str = "auto"
     device: str | None = None
     prefetch: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def make_engine(
@@ -137,6 +180,17 @@ def make_engine(
         raise InputError(
             "err.choice", name="engine", choices=", ".join(ENGINES), got=repr(spec.name)
         )
+    from handprop.train.engines import parallel
+
+    if parallel.wanted():
+        return _data_parallel(spec, X, y, K, config, transform)
+    return _make(spec, X, y, K, config, transform)
+
+
+def _make(
+    spec: EngineSpec, X: NDArray[Any], y: NDArray[np.intp], K: int, config: SGDConfig,
+    transform: Any,
+) -> tuple[Engine, Msg]:  # fmt: skip
     name, why = _resolve(spec.name, X, config, transform)
     divisor = getattr(transform, "divisor", None)
     args = (X, y, K, config)
@@ -147,7 +201,7 @@ def make_engine(
     if name == "torch":
         from handprop.train.engines.torch import TorchEngine
 
-        return TorchEngine(*args, transform=transform, device=spec.device), why
+        return TorchEngine(*args, transform=transform, device=spec.device, **spec.options), why
     if name == "fused":
         from handprop.train.engines.fused import FusedEngine
 
@@ -155,6 +209,24 @@ def make_engine(
     from handprop.train.engines.reference import ReferenceEngine
 
     return ReferenceEngine(*args, transform=transform, prefetch=spec.prefetch), why
+
+
+def _data_parallel(
+    spec: EngineSpec, X: NDArray[Any], y: NDArray[np.intp], K: int, config: SGDConfig,
+    transform: Any,
+) -> tuple[Engine, Msg]:  # fmt: skip
+    """This process's engine, for its share of each batch, inside the process group."""
+    import dataclasses
+
+    from handprop.train.engines import parallel
+
+    parallel.check_batch(config.batch_size)
+    cuda = spec.name == "torch" and str(spec.device or "").startswith("cuda")
+    dist = parallel.start_group(cuda)
+    share = -(-config.batch_size // dist.get_world_size())
+    inner, why = _make(spec, X, y, K, dataclasses.replace(config, batch_size=share), transform)
+    engine = parallel.DataParallel(inner, dist, config.batch_size, X, y)
+    return engine, Msg("train.why.parallel", size=dist.get_world_size(), why=why)
 
 
 def native_kernel() -> Any:

@@ -80,12 +80,15 @@ class GatherFeed:
         if len(self.xs) == 1 or count <= 1:
             for part in parts:
                 xb = self.fill(0, rows[part])
-                yield Batch(xb, y_epoch[part], None if extra is None else extra[part])
+                yb = y_epoch[part]
+                yield Batch(xb, yb, None if extra is None else extra[part], yb.shape[0])
             return
         helper = _Prefetch(self, rows, parts)
         try:
             for part in parts:
-                yield Batch(helper.next(), y_epoch[part], None if extra is None else extra[part])
+                yb = y_epoch[part]
+                part_extra = None if extra is None else extra[part]
+                yield Batch(helper.next(), yb, part_extra, yb.shape[0])
         finally:
             helper.stop()
 

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from handprop import functional as F
 from handprop.train.config import SGDConfig
+from handprop.train.engines import GradientStep
 from handprop.train.state import TrainState
 
 Array = NDArray[np.floating]
@@ -26,7 +27,7 @@ def split(flat: NDArray[Any], K: int, D: int) -> tuple[NDArray[Any], NDArray[Any
     return flat[: K * D].reshape(K, D), flat[K * D :]
 
 
-class FlatParams:
+class FlatParams(GradientStep):
     """Double-buffered flat parameters, momentum and gradient of a (K, D) softmax layer,
     updated as ``config`` says."""
 
@@ -43,8 +44,8 @@ class FlatParams:
         self.cur = 0
 
     def load(self, state: TrainState) -> None:
-        W, b = self.Ps[self.cur]
-        W[...], b[...] = state.W, state.b
+        for W, b in self.Ps:  # both: before the first update, "previous" is the start
+            W[...], b[...] = state.W, state.b
         self.vW[...], self.vb[...] = state.velocity
 
     def dump(self) -> tuple[Array, Array, Array, Array]:
@@ -53,6 +54,9 @@ class FlatParams:
 
     def params(self) -> Array:
         return self.P[self.cur]
+
+    def grad(self) -> Array:
+        return self.G
 
     def previous(self) -> tuple[Array, Array]:
         W, b = self.Ps[1 - self.cur]

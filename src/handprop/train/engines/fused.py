@@ -94,8 +94,8 @@ class FusedEngine(FlatParams):
             at[N - last :] = y[N - last :] * last + np.arange(last)
         return at
 
-    def step(self, batch: Batch, lr: float) -> tuple[float, int]:
-        xb, yb, at = batch
+    def gradient(self, batch: Batch) -> tuple[float, int]:
+        xb, yb, at, n_mean = batch
         n, K = xb.shape[0], self.K
         if n > self.s.shape[0]:
             self._buffers(n)
@@ -115,19 +115,18 @@ class FusedEngine(FlatParams):
         np.divide(Zt, s, out=Zt)  # A^T = softmax(Z)^T                     (K, n)
         np.log(s, out=s)
         np.subtract(s, zy, out=s)  # -log_softmax(Z)[n, y_n]               (n,)
-        loss = float(np.add.reduce(s)) / n  # cross_entropy(Z, y)
-        if not math.isfinite(loss):
-            return loss, 0
+        loss_sum = float(np.add.reduce(s))  # n * cross_entropy(Z, y)
+        if not math.isfinite(loss_sum):
+            return loss_sum, 0
         pred = np.argmax(Zt, axis=0, out=self.pred[:n])
         correct = int(np.count_nonzero(pred == yb))
         flat[at] -= 1
-        np.divide(Zt, n, out=Zt)  # delta^T = (A - Y)^T / n               (K, n)
+        np.divide(Zt, n_mean, out=Zt)  # delta^T = (A - Y)^T / n_mean      (K, n)
         np.add.reduce(Zt, axis=1, out=self.db)  # db = sum_n delta          (K,)
         if self.scale is not None:
             np.divide(Zt, self.scale, out=Zt)  # (delta / s)^T X = delta^T (X / s)
         np.matmul(Zt, xb, out=self.dW)  # dW                               (K, D)
-        self.update(lr)
-        return loss, correct
+        return loss_sum, correct
 
     def inputs(self, batch: Batch) -> Array:
         x = np.asarray(batch.x)

@@ -49,26 +49,30 @@ class NativeEngine(FlatParams):
 
     def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
         N, B = rows.shape[0], self.config.batch_size
-        if self.pred.shape[0] < N:
-            self.pred = np.empty(N, dtype=np.int64)
+        self.epoch(rows)
+        for start in range(0, N, B):
+            yb = self.y_epoch[start : start + B]
+            yield Batch(self.idx[start : start + B], yb, start, yb.shape[0])
+
+    def epoch(self, rows: NDArray[np.intp]) -> None:
+        """The epoch's rows and labels, as the kernel reads them (int64, contiguous)."""
+        if self.pred.shape[0] < rows.shape[0]:
+            self.pred = np.empty(rows.shape[0], dtype=np.int64)
         self.idx = np.ascontiguousarray(rows, dtype=np.int64)
         self.y_epoch = np.ascontiguousarray(np.take(self.y, rows, mode="clip"), dtype=np.int64)
-        for start in range(0, N, B):
-            yield Batch(self.idx[start : start + B], self.y_epoch[start : start + B], start)
 
-    def step(self, batch: Batch, lr: float) -> tuple[float, int]:
-        rows, yb, start = batch
-        n = rows.shape[0]
+    def gradient(self, batch: Batch) -> tuple[float, int]:
+        rows, yb, start, n_mean = batch
+        m = rows.shape[0]
         total = self.kernel(
-            self.X, self.idx, self.y_epoch, start, n, self.P[self.cur], self.G,
+            self.X, self.idx, self.y_epoch, start, m, self.P[self.cur], self.G,
             self.divisor, self.pred,
         )  # fmt: skip
-        loss = total / n
-        if not math.isfinite(loss):
-            return loss, 0
-        correct = int(np.count_nonzero(self.pred[start : start + n] == yb))
-        self.update(lr)
-        return loss, correct
+        if not math.isfinite(total):
+            return total, 0
+        if n_mean != m:  # this process's share of a larger batch: the mean is over n_mean rows
+            self.G *= np.float32(m / n_mean)
+        return total, int(np.count_nonzero(self.pred[start : start + m] == yb))
 
     def inputs(self, batch: Batch) -> Array:
         return np.asarray(self.X[batch.x], dtype=np.float32) / self.divisor

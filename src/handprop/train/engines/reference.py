@@ -52,27 +52,33 @@ class ReferenceEngine(FlatParams):
     def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
         return self.feed.epoch(rows)
 
-    def step(self, batch: Batch, lr: float) -> tuple[float, int]:
+    def gradient(self, batch: Batch) -> tuple[float, int]:
         xb, yb = batch.x, batch.y
-        n = xb.shape[0]
-        if n > self.Z.shape[0]:
-            self.Z = np.empty((n, self.K), dtype=self.Z.dtype)
+        m = xb.shape[0]
+        if m > self.Z.shape[0]:
+            self.Z = np.empty((m, self.K), dtype=self.Z.dtype)
         Wc, bc = self.Ps[self.cur]
-        Z = F.linear(xb, Wc, bc, out=self.Z[:n])  # (n, K)
+        Z = F.linear(xb, Wc, bc, out=self.Z[:m])  # (m, K)
         loss = F.cross_entropy(Z, yb)
         if not math.isfinite(loss):
-            return loss, 0
-        A = F.softmax(Z, out=Z)  # (n, K)
+            return loss * m, 0
+        A = F.softmax(Z, out=Z)  # (m, K)
         correct = int(np.count_nonzero(A.argmax(axis=1) == yb))
-        d = F.delta(A, yb, out=A)  # (n, K)
-        dW, db = F.param_gradients(xb, d, out_W=self.dW)  # (K, D), (K,)
-        nxt = 1 - self.cur
-        W_new, b_new = self.Ps[nxt]
+        d = F.delta(A, yb, out=A)  # (m, K)  (A - Y) / m
+        if batch.n != m:  # this process's share of a larger batch: the mean is over n rows
+            d *= m / batch.n
+        _, db = F.param_gradients(xb, d, out_W=self.dW)  # (K, D), (K,)
+        self.db[...] = db
+        return loss * m, correct
+
+    def update(self, lr: float) -> None:
+        """``F.sgd_step`` on W and on b, into the other parameter buffer."""
+        Wc, bc = self.Ps[self.cur]
+        W_new, b_new = self.Ps[1 - self.cur]
         kw = {"momentum": self.config.momentum, "weight_decay": self.config.weight_decay}
-        F.sgd_step(Wc, dW, lr, velocity=self.vW, out=W_new, **kw)
-        F.sgd_step(bc, db, lr, velocity=self.vb, out=b_new, **kw)
-        self.cur = nxt
-        return loss, correct
+        F.sgd_step(Wc, self.dW, lr, velocity=self.vW, out=W_new, **kw)
+        F.sgd_step(bc, self.db, lr, velocity=self.vb, out=b_new, **kw)
+        self.cur = 1 - self.cur
 
     def inputs(self, batch: Batch) -> Array:
         return np.asarray(batch.x)
