@@ -15,7 +15,7 @@ from handprop.render import render
 from handprop.render.json import render_json
 from handprop.render.markdown import render_markdown, tex_text
 from handprop.render.text import render_text, wrap_offsets
-from handprop.trace import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
+from handprop.tracing import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
 
 LANGS = ("en", "zh")
 

@@ -1,7 +1,7 @@
 """The web explorer's JSON endpoints, through Starlette's test client (no browser, no socket).
 
 Expected numbers come from the worked example of the notes and from the engine itself
-(handprop.trace, handprop.exercise, handprop.checker), never from the web code under test.
+(handprop.tracing, handprop.exercise, handprop.checker), never from the web code under test.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from handprop.errors import HandpropError
 from handprop.exercise import generate_problem
 from handprop.messages import t
 from handprop.problem import parse_problem_text, problem_from_mapping
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 from handprop.web import create_app
 from handprop.web.app import MAX_BODY
 from handprop.web.server import allowed_hosts, bind, is_loopback, url_of

@@ -4,7 +4,7 @@ server (uvicorn on a free loopback port in a thread).
 These tests never download a browser. They need ``/usr/bin/chromium`` (``apt-get install
 chromium``) and fail with that instruction when it is missing, rather than being skipped.
 Screenshots of each page go to ``test-artifacts/screenshots/`` for a person to look at.
-Expected numbers come from :mod:`handprop.functional` and :mod:`handprop.trace`.
+Expected numbers come from :mod:`handprop.functional` and :mod:`handprop.tracing`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ except ModuleNotFoundError:  # Python 3.10
 from handprop import functional as F
 from handprop.exercise import generate_problem
 from handprop.messages import t
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 
 CHROMIUM = os.environ.get("HANDPROP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

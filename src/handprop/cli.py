@@ -20,7 +20,7 @@ import click
 
 from handprop import __version__
 from handprop.errors import HandpropError
-from handprop.messages import resolve_lang, t
+from handprop.messages import known_lang, resolve_lang, t
 
 # command name -> "module:attribute" of its click command, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -91,6 +91,8 @@ def cli() -> None:
 
 
 def _lang_from_args(args: Sequence[str]) -> str:
+    """The language of ``--lang`` for messages printed before click has read it (en when the
+    value is not one we have: click refuses it, in English)."""
     for i, arg in enumerate(args):
         value = None
         if arg == "--lang" and i + 1 < len(args):
@@ -98,10 +100,7 @@ def _lang_from_args(args: Sequence[str]) -> str:
         elif arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
         if value is not None:
-            try:
-                return resolve_lang(value)
-            except HandpropError:
-                return "en"
+            return known_lang(value) or "en"
     return resolve_lang(None)
 
 

@@ -24,7 +24,7 @@ Shapes follow ``nn.Linear``: ``W1 : (H, D)``, ``b1 : (H,)``, ``W2 : (K, H)``, ``
 * :func:`fit_mlp` is a small mini-batch loop (same data order as :func:`handprop.train.fit_sgd`
   for the same generator: one ``rng.permutation(N)`` per epoch) with per-epoch records.
 * :func:`trace_mlp` records every intermediate of one step on one sample, with a numerical
-  gradient check, as :func:`handprop.trace.trace` does for softmax regression;
+  gradient check, as :func:`handprop.tracing.trace` does for softmax regression;
   :mod:`handprop.render.mlp` shows it.
 """
 
@@ -42,7 +42,7 @@ from numpy.typing import DTypeLike, NDArray
 from handprop import functional as F
 from handprop.errors import InputError, ShapeError, TrainingDivergedError
 from handprop.messages import Msg
-from handprop.trace import Steps, plain
+from handprop.tracing import Steps, plain
 from handprop.train import EpochRecord, Transform
 from handprop.validation import (
     as_float_array,
@@ -592,7 +592,7 @@ def trace_mlp(
     -------
     MLPTrace, float64 throughout.
     """
-    from handprop.trace import class_index
+    from handprop.tracing import class_index
 
     where = "trace_mlp"
     net = mlp_from_arrays(W1, b1, W2, b2, activation, where)

@@ -1,4 +1,4 @@
-"""Renderings of a :class:`~handprop.trace.Trace`: terminal text (rich), Markdown, JSON.
+"""Renderings of a :class:`~handprop.tracing.Trace`: terminal text (rich), Markdown, JSON.
 
 Each lives in its own module and is imported only when asked for, so that the command line
 loads just the one it prints::
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from handprop.trace import Trace
+    from handprop.tracing import Trace
 
 FORMATS = ("text", "markdown", "json")
 

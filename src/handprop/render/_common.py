@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from handprop.messages import t
-from handprop.trace import StepRecord, Steps, Trace
+from handprop.tracing import StepRecord, Steps, Trace
 
-#: the step used by the numerical gradient check in handprop.trace (functional's default)
+#: the step used by the numerical gradient check in handprop.tracing (functional's default)
 GRADCHECK_EPS = 1e-6
 #: a numerical and an analytic gradient closer than this count as agreeing (float64)
 GRADCHECK_TOL = 1e-6

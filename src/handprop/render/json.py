@@ -1,7 +1,7 @@
-"""The JSON rendering of a :class:`~handprop.trace.Trace`: every intermediate, full precision.
+"""The JSON rendering of a :class:`~handprop.tracing.Trace`: every intermediate, full precision.
 
 One object for a single step, a list of objects for several (``Trace.to_json_data``); the keys
-of :data:`handprop.trace.JSON_KEYS` come first. Numbers are written with ``repr`` precision, so
+of :data:`handprop.tracing.JSON_KEYS` come first. Numbers are written with ``repr`` precision, so
 they read back as the same float64 values. JSON has no infinity or NaN: a value that overflowed
 (``exp_logits`` for huge logits, say) is written as ``null``.
 """
@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-from handprop.trace import Trace
+from handprop.tracing import Trace
 
 
 def _finite(value: Any) -> Any:

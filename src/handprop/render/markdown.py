@@ -1,4 +1,4 @@
-"""The Markdown rendering of a :class:`~handprop.trace.Trace`: a study note with LaTeX formulas.
+"""The Markdown rendering of a :class:`~handprop.tracing.Trace`: a study note with LaTeX formulas.
 
 The note follows the terminal rendering section by section (problem, forward, backward,
 update, and a summary for several steps); formulas are display math ``$$ ... $$`` with
@@ -14,7 +14,7 @@ import numpy as np
 
 from handprop.messages import t
 from handprop.render import _common as C
-from handprop.trace import StepRecord, Trace
+from handprop.tracing import StepRecord, Trace
 
 _TEX_ESCAPES = {
     "\\": r"\textbackslash{}",

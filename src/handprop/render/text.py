@@ -1,4 +1,4 @@
-"""The terminal rendering of a :class:`~handprop.trace.Trace` (rich).
+"""The terminal rendering of a :class:`~handprop.tracing.Trace` (rich).
 
 :func:`build_text` returns one rich renderable: the problem, then for each step the three
 phases (forward, backward, update) with aligned matrices, every sum written out and a short
@@ -24,7 +24,7 @@ from rich.text import Text
 
 from handprop.messages import t
 from handprop.render import _common as C
-from handprop.trace import StepRecord, Trace
+from handprop.tracing import StepRecord, Trace
 
 UP, DOWN = "green", "red"
 GOOD, BAD = "bold green", "bold red"

@@ -373,7 +373,7 @@ def create_app(
 
     def example(request: Request, body: Any, lang: str) -> Any:
         from handprop.problem import problem_from_mapping
-        from handprop.trace import WORKED_EXAMPLE
+        from handprop.tracing import WORKED_EXAMPLE
         from handprop.web.step_view import problem_text
 
         problem = problem_from_mapping(dict(WORKED_EXAMPLE), where="example")

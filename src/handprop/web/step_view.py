@@ -1,7 +1,7 @@
 """The step page's content: one SGD step on one sample, as sections of formulas and numbers.
 
 :func:`step_view` takes a validated :class:`~handprop.problem.Problem`, records one step with
-:func:`handprop.trace.trace` and lays the record out for the page: for each phase (forward,
+:func:`handprop.tracing.trace` and lays the record out for the page: for each phase (forward,
 backward, update) a list of blocks, each with its general formula (MathML), the same formula
 with the true class's numbers, a grid of numbers, a sentence or two and the one-line reason
 (the message catalogue's ``core.why.*``). Every cell carries its display text, its full value
@@ -20,7 +20,7 @@ import numpy as np
 from handprop.messages import t
 from handprop.problem import Problem
 from handprop.render import _common as C
-from handprop.trace import StepRecord, Trace
+from handprop.tracing import StepRecord, Trace
 from handprop.web.mathml import mathml
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
