@@ -100,7 +100,7 @@ class Problem:
         return int(self.W.shape[1])
 
     def trace(self, steps: int = 1) -> Trace:
-        """``steps`` SGD steps on this sample, every intermediate recorded (see handprop.tracing)."""
+        """``steps`` SGD steps on this sample, every intermediate recorded (handprop.tracing)."""
         from handprop.tracing import trace
 
         result = trace(self.X, self.W, self.b, self.y, self.lr, steps=steps, classes=self.classes)

@@ -45,7 +45,7 @@ class Msg:
 
 
 def known_lang(value: object) -> str | None:
-    """"zh" or "en" for a language tag that names one of them ("zh_CN", "en-GB"), else None."""
+    """ "zh" or "en" for a language tag that names one of them ("zh_CN", "en-GB"), else None."""
     if not isinstance(value, str):
         return None
     tag = value.lower().replace("_", "-")
