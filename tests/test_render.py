@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from rich.cells import cell_len
 
+from handprop.errors import InputError
 from handprop.render import _common as C
 from handprop.render import render
 from handprop.render.json import render_json
@@ -239,8 +240,11 @@ def test_json_writes_overflowed_values_as_null_and_stays_valid():
 
 
 def test_render_refuses_an_unknown_format(one):
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(ValueError, match="format must be one of text, markdown, json; got 'html'"):
         render(one, "html")
+    with pytest.raises(InputError) as err:
+        render(one, "html")
+    assert err.value.message("zh") == "format 必须是 text, markdown, json 之一；实际为 'html'。"
 
 
 def test_number_formats():

@@ -32,7 +32,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop import functional as F
-from handprop.errors import FileFormatError, HandpropError, InputError, ShapeError
+from handprop.errors import (
+    DataConversionWarning,
+    FileFormatError,
+    InputError,
+    InputTypeError,
+    NotFittedError,
+    ShapeError,
+)
 from handprop.messages import Msg, t
 from handprop.train import (
     EVAL_CHUNK,
@@ -52,18 +59,6 @@ MODEL_FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 512 * 2**20
 NORMALIZE_KINDS = ("none", "scale", "center", "standardize")
 BACKENDS = ("numpy", "torch")
-
-
-class NotFittedError(HandpropError, ValueError, AttributeError):
-    """The estimator is used before ``fit``; also a scikit-learn ``NotFittedError`` if installed."""
-
-
-class InputTypeError(InputError, TypeError):
-    """A value of the wrong type (e.g. text where numbers are expected)."""
-
-
-class DataConversionWarning(UserWarning):
-    """Input was converted to the expected layout (named as scikit-learn's warning)."""
 
 
 _sklearn_not_fitted: type | None = None

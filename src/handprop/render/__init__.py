@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handprop.errors import InputError
+
 if TYPE_CHECKING:
     from handprop.tracing import Trace
 
@@ -18,7 +20,8 @@ FORMATS = ("text", "markdown", "json")
 
 
 def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
-    """``trace`` as a string in ``fmt`` ("text", "markdown" or "json").
+    """``trace`` as a string in ``fmt`` ("text", "markdown" or "json"; another is an InputError,
+    a ValueError).
 
     ``lang`` ("en" or "zh") and ``decimals`` change what is shown, never the numbers; JSON is
     always full precision and language-neutral.
@@ -35,4 +38,4 @@ def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3)
         from handprop.render.json import render_json
 
         return render_json(trace)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise InputError("err.choice", name="format", choices=", ".join(FORMATS), got=repr(fmt))

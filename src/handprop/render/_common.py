@@ -141,12 +141,6 @@ def logit_arithmetic(record: StepRecord, k: int, decimals: int, times: str = "*"
     return weighted_sum(record.W[k], record.x, record.b[k], record.logits[k], decimals, times)
 
 
-def product_check(record: StepRecord) -> float:
-    """``max_k |sum_j logit_products[k, j] + b_k - z_k|``: the written-out sums add up."""
-    sums = record.logit_products.sum(axis=1) + record.b
-    return float(np.max(np.abs(sums - record.logits)))
-
-
 def direction(old: float, new: float) -> str:
     """``↑`` when a parameter grew, ``↓`` when it shrank, ``·`` when it stayed (exactly)."""
     if new > old:

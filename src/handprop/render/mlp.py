@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from handprop.errors import InputError
 from handprop.messages import t
 from handprop.mlp import MLPStepRecord, MLPTrace
 from handprop.render import _common as C
@@ -35,7 +36,7 @@ def render_mlp(trace: MLPTrace, fmt: str = "text", lang: str = "en", decimals: i
         import json
 
         return json.dumps(trace.to_json_data(), indent=2)
-    raise ValueError(f"unknown format {fmt!r}; expected text, markdown or json")
+    raise InputError("err.choice", name="format", choices="text, markdown, json", got=repr(fmt))
 
 
 # ------------------------------------------------------------- sentences both formats share
