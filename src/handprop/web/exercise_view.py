@@ -15,7 +15,18 @@ from typing import Any
 
 import numpy as np
 
+from handprop.checker import (
+    DEFAULT_DECIMALS,
+    QUANTITIES,
+    Marker,
+    check_decimals,
+    check_size,
+    mistake_label,
+    parse_answers,
+    quantity_shape,
+)
 from handprop.errors import InputError, ShapeError
+from handprop.exercise import class_name, generate_problem
 from handprop.messages import Msg, t
 from handprop.problem import Problem, problem_from_mapping
 from handprop.validation import describe
@@ -47,8 +58,6 @@ def _number(value: Any, name: str, where: str) -> None:
 
 def new_exercise(seed: int, classes: int, features: int, lang: str) -> dict[str, Any]:
     """A new problem (``generate_problem``) with what the page shows around it."""
-    from handprop.checker import DEFAULT_DECIMALS, QUANTITIES, quantity_shape
-    from handprop.exercise import class_name, generate_problem
 
     problem = generate_problem(seed, classes=classes, features=features)
     K, D = problem.W.shape
@@ -130,16 +139,6 @@ def check_exercise(problem_data: Any, answers: Any, decimals: Any, lang: str) ->
     ``blank``. Quantity statuses: the checker's (``correct``, ``wrong``, ``carried``,
     ``missing``) and ``partial`` for a quantity only partly filled in.
     """
-    from handprop.checker import (
-        QUANTITIES,
-        Marker,
-        check_decimals,
-        check_size,
-        mistake_label,
-        parse_answers,
-        quantity_shape,
-    )
-
     require_object(problem_data, "problem", WHERE, Msg("web.exp.problem"))
     answers = require_object(
         answers, "answers", WHERE, Msg("web.exp.answers", names=", ".join(QUANTITIES))
