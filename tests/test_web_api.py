@@ -691,3 +691,17 @@ def test_addresses():
         assert url_of(sock) == f"http://127.0.0.1:{sock.getsockname()[1]}/"
     finally:
         sock.close()
+
+
+def test_a_handler_works_alone_without_a_server():
+    from handprop.web import app as web
+
+    data = web.parse_problem(None, {"filename": "p.json", "text": json.dumps(example())}, "en")
+    assert data["problem"]["W"] == WORKED_EXAMPLE["W"]
+    assert data["problem_text"]["lr"] == "0.1"
+    with pytest.raises(HandpropError) as info:
+        web.parse_problem(None, {"filename": 7, "text": "{}"}, "en")
+    assert info.value.params["name"] == "filename"
+    toml = web.to_toml(None, {"problem": example()}, "zh")
+    assert toml["filename"] == "problem.toml"
+    assert problem_from_mapping(parse_problem_text(toml["toml"], "p", "TOML")).lr == 0.1
