@@ -25,7 +25,7 @@ Shapes follow ``nn.Linear``: ``W1 : (H, D)``, ``b1 : (H,)``, ``W2 : (K, H)``, ``
   for the same generator: one ``rng.permutation(N)`` per epoch) with per-epoch records.
 * :func:`trace_mlp` records every intermediate of one step on one sample, with a numerical
   gradient check, as :func:`handprop.tracing.trace` does for softmax regression;
-  :mod:`handprop.render.mlp` shows it.
+  :mod:`handprop.render` shows it.
 """
 
 from __future__ import annotations
@@ -488,11 +488,6 @@ class MLPStepRecord:
 
 class MLPTrace(Steps[MLPStepRecord]):
     """Several :class:`MLPStepRecord` on one sample, optionally with class names."""
-
-    def _repr_markdown_(self) -> str:
-        from handprop.render.mlp import render_mlp_markdown
-
-        return render_mlp_markdown(self, lang="en", decimals=3)
 
 
 def mlp_one_step(

@@ -245,6 +245,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.col.prediction": {"en": "prediction", "zh": "预测"},
     "core.col.loss_after": {"en": "loss after", "zh": "更新后损失"},
     "core.col.prediction_after": {"en": "prediction after", "zh": "更新后预测"},
+    "core.verdict.right": {"en": "{label} ✓", "zh": "{label} ✓"},
+    "core.verdict.wrong": {"en": "{label} ✗", "zh": "{label} ✗"},
     "core.summary.fell": {
         "en": "The loss fell from {first} to {last}.",
         "zh": "损失从 {first} 降到了 {last}。",

@@ -1,7 +1,7 @@
-"""Renderings of a :class:`~handprop.tracing.Trace`: terminal text (rich), Markdown, JSON.
+"""Renderings of a trace (a Trace or an MLPTrace): terminal text (rich), Markdown, JSON.
 
-Each lives in its own module and is imported only when asked for, so that the command line
-loads just the one it prints::
+Text and Markdown render the trace's document (:mod:`handprop.render.document`), as the web
+page does; JSON is the trace's own data. Each is imported only when asked for::
 
     from handprop.render import render
     print(render(trace, "markdown", lang="zh", decimals=4))
@@ -9,17 +9,17 @@ loads just the one it prints::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from handprop.errors import InputError
 
 if TYPE_CHECKING:
-    from handprop.tracing import Trace
+    from handprop.tracing import Steps
 
 FORMATS = ("text", "markdown", "json")
 
 
-def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
+def render(trace: Steps[Any], fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
     """``trace`` as a string in ``fmt`` ("text", "markdown" or "json"; another is an InputError,
     a ValueError).
 

@@ -379,10 +379,9 @@ def texts(request: Request, body: Any, lang: str) -> Any:
 def example(request: Request, body: Any, lang: str) -> Any:
     from handprop.problem import problem_from_mapping
     from handprop.tracing import WORKED_EXAMPLE
-    from handprop.web.step_view import problem_text
 
     problem = problem_from_mapping(dict(WORKED_EXAMPLE), where="example")
-    return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
+    return {"problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
 
 
 def step(request: Request, body: Any, lang: str) -> Any:
@@ -397,7 +396,6 @@ def step(request: Request, body: Any, lang: str) -> Any:
 
 def parse_problem(request: Request, body: Any, lang: str) -> Any:
     from handprop.problem import parse_problem_text, problem_from_mapping
-    from handprop.web.step_view import problem_text
 
     name = _file_name(body.get("filename"))
     text = _file_text(body.get("text"), name)
@@ -411,7 +409,7 @@ def parse_problem(request: Request, body: Any, lang: str) -> Any:
     data = parse_problem_text(text, name, kind)
     problem = problem_from_mapping(data, where=name)
     forms.check_page_size(problem, name)
-    return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
+    return {"problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
 
 
 def _file_name(name: Any) -> str:
@@ -454,7 +452,6 @@ def to_toml(request: Request, body: Any, lang: str) -> Any:
 
 def random_problem(request: Request, body: Any, lang: str) -> Any:
     from handprop.exercise import generate_problem
-    from handprop.web.step_view import problem_text
 
     seed = _seed(body)
     problem = generate_problem(
@@ -462,7 +459,7 @@ def random_problem(request: Request, body: Any, lang: str) -> Any:
         classes=forms.int_or_text(body.get("classes", 3)),
         features=forms.int_or_text(body.get("features", 3)),
     )
-    return {"seed": seed, "problem": problem.to_dict(), "problem_text": problem_text(problem)}
+    return {"seed": seed, "problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
 
 
 # ---------------------------------------------------------------------------------------------

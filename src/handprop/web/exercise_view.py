@@ -30,8 +30,13 @@ from handprop.exercise import class_name, generate_problem
 from handprop.messages import Msg, t
 from handprop.problem import Problem, problem_from_mapping
 from handprop.validation import describe
-from handprop.web.forms import coerce_problem, int_or_text, number_or_text, require_object
-from handprop.web.step_view import problem_text
+from handprop.web.forms import (
+    coerce_problem,
+    int_or_text,
+    number_or_text,
+    problem_text,
+    require_object,
+)
 
 WHERE = "check"
 
