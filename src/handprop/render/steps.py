@@ -246,8 +246,8 @@ class _Builder:
         self.part("jacobian", "2.2", eq, grids=[grid])
         self.delta(r, mk)
 
-        db = [sym("∂L/∂b{i}", partial("b"), k + 1) for k in range(K)]
-        db = [arith(db[k], Num(r.grad_b[k], d), hint=f"δ{sub(k + 1)}") for k in range(K)]
+        names = [sym("∂L/∂b{i}", partial("b"), k + 1) for k in range(K)]
+        db = [arith(names[k], Num(r.grad_b[k], d), hint=f"δ{sub(k + 1)}") for k in range(K)]
         word = Word("∂L/∂b = δ =", r"\frac{\partial L}{\partial b} = \delta = ")
         eq = D.Equation((word, Mat(r.grad_b, d)), labels=True)
         self.part("db", "2.4", eq, grids=[self.vector("db", "∂L/∂b", r.grad_b, db, mk)])
