@@ -28,7 +28,7 @@ from handprop.errors import FileFormatError, HandpropError, InputError, ShapeErr
 from handprop.exercise import generate_problem
 from handprop.messages import t
 from handprop.problem import Problem
-from handprop.trace import WORKED_EXAMPLE
+from handprop.tracing import WORKED_EXAMPLE
 
 # --------------------------------------------------------------------------- a simulated student
 

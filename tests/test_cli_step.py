@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from handprop.cli import main
-from handprop.trace import JSON_KEYS, WORKED_EXAMPLE
+from handprop.tracing import JSON_KEYS, WORKED_EXAMPLE
 
 LANGS = ("en", "zh")
 FORMATS = ("text", "markdown", "json")

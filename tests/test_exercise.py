@@ -196,8 +196,9 @@ def test_every_message_key_of_this_area_exists_in_both_languages():
 
     src = Path(handprop.__file__).parent
     used = set()
-    for name in ("exercise.py", "checker.py", "commands/exercise.py"):
-        text = (src / name).read_text("utf-8")
+    files = [src / "exercise.py", src / "commands" / "exercise.py"]
+    for path in [*files, *(src / "checker").glob("*.py")]:
+        text = path.read_text("utf-8")
         used |= set(re.findall(r"[\"'](exercise\.[a-z_.]+[a-z_])[\"']", text))
     # keys built at run time
     used |= {f"exercise.q.{q}" for q in QUANTITIES}

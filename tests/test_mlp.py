@@ -307,13 +307,13 @@ def test_bad_input_is_reported():
 @pytest.mark.parametrize("act", ACTIVATIONS)
 def test_renderings_show_the_numbers_in_both_languages(lang, act):
     from handprop.messages import t
-    from handprop.render.mlp import render_mlp
+    from handprop.render import render
 
     ex = MLP_EXAMPLE
     tr = trace_mlp(ex["x"], ex["W1"], ex["b1"], ex["W2"], ex["b2"], ex["y"], ex["lr"], act,
                    classes=ex["classes"])  # fmt: skip
-    text = render_mlp(tr, "text", lang)
-    md = render_mlp(tr, "markdown", lang)
+    text = render(tr, "text", lang)
+    md = render(tr, "markdown", lang)
     for out in (text, md):
         assert t("lab.mlp.forward", lang) in out and t("lab.mlp.backward", lang) in out
         assert "0.24" in out and "0.76" in out  # Z1 by hand

@@ -12,7 +12,7 @@ from handprop import problem as problem_module
 from handprop.cli import main
 from handprop.errors import FileFormatError, InputError
 from handprop.problem import Problem, load_problem, save_problem
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 
 GOOD_TOML = """\
 # the worked example of the notes

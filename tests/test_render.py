@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 from rich.cells import cell_len
 
+from handprop.errors import InputError
 from handprop.render import _common as C
+from handprop.render import document as D
 from handprop.render import render
 from handprop.render.json import render_json
 from handprop.render.markdown import render_markdown, tex_text
+from handprop.render.steps import document
 from handprop.render.text import render_text, wrap_offsets
-from handprop.trace import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
+from handprop.tracing import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
 
 LANGS = ("en", "zh")
 
@@ -239,8 +242,11 @@ def test_json_writes_overflowed_values_as_null_and_stays_valid():
 
 
 def test_render_refuses_an_unknown_format(one):
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(ValueError, match="format must be one of text, markdown, json; got 'html'"):
         render(one, "html")
+    with pytest.raises(InputError) as err:
+        render(one, "html")
+    assert err.value.message("zh") == "format 必须是 text, markdown, json 之一；实际为 'html'。"
 
 
 def test_number_formats():
@@ -258,8 +264,45 @@ def test_number_formats():
 
 
 def test_logit_arithmetic_puts_negative_numbers_in_parentheses():
-    tr = trace([-0.5, 2.0], [[0.25, -1.0], [1.0, 1.0]], [-0.1, 0.0], 0)
-    assert C.logit_arithmetic(tr.first, 0, 3) == "(0.25*(-0.5) + (-1)*2) - 0.1 = -2.225"
+    r = trace([-0.5, 2.0], [[0.25, -1.0], [1.0, 1.0]], [-0.1, 0.0], 0).first
+    z = D.weighted_sum(r.W[0], r.x, r.b[0], r.logits[0], 3, lhs=D.sym("z", "z", 1))
+    assert z.body(D.TEXT) == "(0.25*(-0.5) + (-1)*2) - 0.1 = -2.225"
+    assert z.line(D.HOVER) == "z₁ = (0.25 × (-0.5) + (-1) × 2) - 0.1 = -2.225"
+    assert z.line(D.TEX) == r"z_{1} = (0.25 \times (-0.5) + (-1) \times 2) - 0.1 = -2.225"
+
+
+def test_an_arithmetic_line_knows_its_operators_operands_result_and_decimals():
+    """What a check that every printed equation holds needs (the next issue's test)."""
+    doc = document(worked(), "en", 3)
+    loss = next(s for s in doc.sections if s.id == "loss").worked
+    assert [D.spell(e, D.TEXT) for e in loss.steps] == ["-ln a_true", "-ln a2", "-ln 0.292"]
+    operand = loss.steps[-1].args[0].args[0]
+    assert (operand.value, operand.decimals, str(operand)) == (
+        worked().first.probabilities[1],
+        3,
+        "0.292",
+    )
+    assert (loss.result.decimals, loss.result.form, str(loss.result)) == (4, "fixed", "1.2307")
+    logits = next(s for s in doc.sections if s.id == "logits").worked
+    (total,) = logits.steps
+    assert total.kind == "add" and total.args[0].args[0].kind == "sum"
+    products = total.args[0].args[0].args
+    assert [(p.kind, [a.value for a in p.args]) for p in products] == [
+        ("mul", [0.4, 0.5]), ("mul", [0.5, 0.6]), ("mul", [0.6, 0.7])
+    ]  # fmt: skip
+    assert logits.result.value == pytest.approx(1.12)
+
+
+def test_one_document_feeds_every_rendering(one):
+    """The terminal, Markdown and the page show the same arithmetic lines, each in its notation."""
+    doc = document(one, "en", 3)
+    rows = next(s for s in doc.sections if s.id == "update_b").items[1].rows
+    assert [a.line(D.TEXT) for a in rows][1] == "b2' = 0.2 - 0.1*(-0.708) = 0.2708"
+    assert "b2' (dog)  = 0.2 - 0.1*(-0.708) = 0.2708 ↑" in render_text(one, "en", 3)
+    assert r"b_{2}' &= 0.2 - 0.1 \times (-0.708) = 0.2708\ \uparrow" in render_markdown(one)
+    assert (
+        rows[1].line(D.HOVER, hint=True) == "b₂′ = b₂ - η · ∂L/∂b₂ = 0.2 - 0.1 × (-0.708) = 0.2708"
+    )
 
 
 def test_wrapping_breaks_chinese_anywhere_and_english_between_words():

@@ -1,6 +1,6 @@
 """PyTorch parity in float64: nn.Linear + nn.CrossEntropyLoss (mean) + optim.SGD against handprop.
 
-Single samples go through :func:`handprop.trace.trace` (what ``handprop demo``/``step`` show);
+Single samples go through :func:`handprop.tracing.trace` (what ``handprop demo``/``step`` show);
 batches go through :mod:`handprop.functional` (what the trainer calls). Every step's loss,
 gradients and updated parameters must agree to 1e-10.
 """
@@ -13,7 +13,7 @@ import torch
 from numpy.testing import assert_allclose
 
 from handprop import functional as F
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 STEPS = 5

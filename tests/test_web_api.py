@@ -1,7 +1,7 @@
 """The web explorer's JSON endpoints, through Starlette's test client (no browser, no socket).
 
 Expected numbers come from the worked example of the notes and from the engine itself
-(handprop.trace, handprop.exercise, handprop.checker), never from the web code under test.
+(handprop.tracing, handprop.exercise, handprop.checker), never from the web code under test.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from handprop.errors import HandpropError
 from handprop.exercise import generate_problem
 from handprop.messages import t
 from handprop.problem import parse_problem_text, problem_from_mapping
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 from handprop.web import create_app
 from handprop.web.app import MAX_BODY
 from handprop.web.server import allowed_hosts, bind, is_loopback, url_of
@@ -695,3 +695,17 @@ def test_addresses():
         assert url_of(sock) == f"http://127.0.0.1:{sock.getsockname()[1]}/"
     finally:
         sock.close()
+
+
+def test_a_handler_works_alone_without_a_server():
+    from handprop.web import app as web
+
+    data = web.parse_problem(None, {"filename": "p.json", "text": json.dumps(example())}, "en")
+    assert data["problem"]["W"] == WORKED_EXAMPLE["W"]
+    assert data["problem_text"]["lr"] == "0.1"
+    with pytest.raises(HandpropError) as info:
+        web.parse_problem(None, {"filename": 7, "text": "{}"}, "en")
+    assert info.value.params["name"] == "filename"
+    toml = web.to_toml(None, {"problem": example()}, "zh")
+    assert toml["filename"] == "problem.toml"
+    assert problem_from_mapping(parse_problem_text(toml["toml"], "p", "TOML")).lr == 0.1

@@ -2,9 +2,11 @@
 server (uvicorn on a free loopback port in a thread).
 
 These tests never download a browser. They need ``/usr/bin/chromium`` (``apt-get install
-chromium``) and fail with that instruction when it is missing, rather than being skipped.
+chromium``) and carry the ``browser`` marker (``pytest -m "not browser"`` leaves them out). When
+Chromium or Playwright is missing they are skipped with that instruction, except where the
+environment says ``CI=true``: there a missing browser fails, so CI never passes without them.
 Screenshots of each page go to ``test-artifacts/screenshots/`` for a person to look at.
-Expected numbers come from :mod:`handprop.functional` and :mod:`handprop.trace`.
+Expected numbers come from :mod:`handprop.functional` and :mod:`handprop.tracing`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ except ModuleNotFoundError:  # Python 3.10
 from handprop import functional as F
 from handprop.exercise import generate_problem
 from handprop.messages import t
-from handprop.trace import WORKED_EXAMPLE, trace
+from handprop.tracing import WORKED_EXAMPLE, trace
 
 CHROMIUM = os.environ.get("HANDPROP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -34,9 +36,21 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screensh
 TIMEOUT_MS = 15_000
 
 
+pytestmark = pytest.mark.browser
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         pytest.fail(message, pytrace=False)
+
+
+def _need(condition: bool, message: str) -> None:
+    """Skip without the browser (fail in CI, where the browser tests must run)."""
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: the browser tests must run)", pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +74,15 @@ def server_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    _require(
+    _need(
         Path(CHROMIUM).exists(),
         f"Chromium is missing at {CHROMIUM}: install Debian's package with "
-        "`apt-get install chromium` (these tests never download a browser).",
+        "`apt-get install chromium` (these tests never download a browser)",
     )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is part of handprop[test]
-        pytest.fail("playwright is missing: pip install 'handprop[test]'", pytrace=False)
+        _need(False, "playwright is missing: pip install 'handprop[test]'")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -1,17 +1,16 @@
 """handprop: softmax classification you can train by hand and at scale.
 
 The same few functions (:mod:`handprop.functional`) compute a 3x3 example on paper and train a
-784x10 classifier; every intermediate can be shown (:func:`handprop.trace`) and checked.
+784x10 classifier; every intermediate can be shown (:func:`handprop.trace`, whose module is
+:mod:`handprop.tracing`) and checked.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
-
-# Binding the function after the submodule import makes `handprop.trace` the function.
-from handprop.trace import StepRecord, Trace, trace
+from handprop._version import __version__
+from handprop.tracing import StepRecord, Trace, trace
 
 __all__ = ["SoftmaxRegression", "StepRecord", "Trace", "__version__", "trace"]
 

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import click
 
-from handprop import __version__
+from handprop._version import __version__
 from handprop.errors import HandpropError
-from handprop.messages import resolve_lang, t
+from handprop.messages import known_lang, resolve_lang, t
 
 # command name -> "module:attribute" of its click command, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -36,18 +36,7 @@ COMMANDS: dict[str, str] = {
     "serve": "handprop.commands.serve:serve",
 }
 
-COMMAND_HELP: dict[str, str] = {
-    "demo": "The worked example of the notes, every step explained.",
-    "step": "Trace one or more SGD steps on your own problem file.",
-    "data": "List and fetch the known data sets.",
-    "train": "Train a softmax classifier on a data set.",
-    "evaluate": "Accuracy, per-class table and confusion matrix of a model file.",
-    "predict": "Classify your own images with a model file.",
-    "exercise": "Generate softmax exercises and their answer keys.",
-    "check": "Check a hand-worked answer file step by step.",
-    "lab": "Experiments on initialisation, normalisation and overflow.",
-    "serve": "The web explorer on a local address.",
-}
+_HELP_LANG = resolve_lang(None)
 
 
 def _available() -> dict[str, str]:
@@ -74,23 +63,25 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMAND_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        rows = [(name, t(f"core.cli.cmd.{name}", _HELP_LANG)) for name in self.list_commands(ctx)]
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(t("core.cli.commands", _HELP_LANG)):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    help=t("core.cli.help", _HELP_LANG),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="handprop")
 def cli() -> None:
-    """handprop: softmax classification by hand and at scale.
-
-    Every number of a training step shown, explained and checked. Add --traceback anywhere to
-    see the stack of an error.
-    """
+    """The command group; its help is the catalogue's ``core.cli.help``."""
 
 
 def _lang_from_args(args: Sequence[str]) -> str:
+    """The language of ``--lang`` for messages printed before click has read it (en when the
+    value is not one we have: click refuses it, in English)."""
     for i, arg in enumerate(args):
         value = None
         if arg == "--lang" and i + 1 < len(args):
@@ -98,10 +89,7 @@ def _lang_from_args(args: Sequence[str]) -> str:
         elif arg.startswith("--lang="):
             value = arg.split("=", 1)[1]
         if value is not None:
-            try:
-                return resolve_lang(value)
-            except HandpropError:
-                return "en"
+            return known_lang(value) or "en"
     return resolve_lang(None)
 
 

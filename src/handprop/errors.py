@@ -1,4 +1,4 @@
-"""Errors that handprop reports to a user in one line.
+"""Errors that handprop reports to a user in one line, and its one warning.
 
 Every error carries a message key and its parameters rather than finished text, so the same
 error reads in English (``str(err)``) or Chinese (``err.message("zh")``). The command line
@@ -41,6 +41,10 @@ class InputError(HandpropError, ValueError):
     """A value given by the user is not what was expected (shape, range, type)."""
 
 
+class InputTypeError(InputError, TypeError):
+    """A value of the wrong type (e.g. text where numbers are expected)."""
+
+
 class ShapeError(InputError):
     """An array has the wrong number of dimensions or the wrong size."""
 
@@ -75,7 +79,9 @@ class TrainingDivergedError(HandpropError):
     stopped_at: tuple[int, int] | None = None
 
 
-class CheckFailed(HandpropError):
-    """A check that the user asked for did not pass (exit code 1, not an input error)."""
+class NotFittedError(HandpropError, ValueError, AttributeError):
+    """The estimator is used before ``fit``; also a scikit-learn ``NotFittedError`` if installed."""
 
-    exit_code = 1
+
+class DataConversionWarning(UserWarning):
+    """Input was converted to the expected layout (named as scikit-learn's warning)."""

@@ -379,7 +379,7 @@ def render_sheet(
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "text":
         return render_sheet_text(problem, lang, decimals, answers_file, seed)
-    raise ValueError(f"unknown format {fmt!r}")
+    raise InputError("err.choice", name="format", choices="text, markdown, json", got=repr(fmt))
 
 
 # --- the answer sheet ---

@@ -25,8 +25,8 @@ Shapes follow ``nn.Linear``: ``W1 : (H, D)``, ``b1 : (H,)``, ``W2 : (K, H)``, ``
   :class:`~handprop.train.SGDConfig` (same data order as :func:`handprop.train.fit_sgd` for the
   same generator: one ``rng.permutation(N)`` per epoch) with per-epoch records.
 * :func:`trace_mlp` records every intermediate of one step on one sample, with a numerical
-  gradient check, as :func:`handprop.trace.trace` does for softmax regression;
-  :mod:`handprop.render.mlp` shows it.
+  gradient check, as :func:`handprop.tracing.trace` does for softmax regression;
+  :mod:`handprop.render` shows it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from numpy.typing import DTypeLike, NDArray
 from handprop import functional as F
 from handprop.errors import InputError, ShapeError, TrainingDivergedError
 from handprop.messages import Msg
-from handprop.trace import Steps, plain
+from handprop.tracing import Steps, plain
 from handprop.train import EpochRecord, SGDConfig, Transform
 from handprop.train.engines._feed import GatherFeed
 from handprop.validation import as_float_array, describe, positive_float, positive_int
@@ -457,11 +457,6 @@ class MLPStepRecord:
 class MLPTrace(Steps[MLPStepRecord]):
     """Several :class:`MLPStepRecord` on one sample, optionally with class names."""
 
-    def _repr_markdown_(self) -> str:
-        from handprop.render.mlp import render_mlp_markdown
-
-        return render_mlp_markdown(self, lang="en", decimals=3)
-
 
 def mlp_one_step(
     net: MLP, x: NDArray[np.float64], y: int, lr: float, step: int = 1
@@ -560,7 +555,7 @@ def trace_mlp(
     -------
     MLPTrace, float64 throughout.
     """
-    from handprop.trace import class_index
+    from handprop.tracing import class_index
 
     where = "trace_mlp"
     net = mlp_from_arrays(W1, b1, W2, b2, activation, where)

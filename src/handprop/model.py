@@ -33,7 +33,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop import functional as F
-from handprop.errors import FileFormatError, HandpropError, InputError, ShapeError
+from handprop.errors import (
+    DataConversionWarning,
+    FileFormatError,
+    InputError,
+    InputTypeError,
+    NotFittedError,
+    ShapeError,
+)
 from handprop.fileio import read_npz_arrays
 from handprop.messages import Msg, t
 from handprop.train import (
@@ -60,18 +67,6 @@ MODEL_FORMAT_VERSION = 1
 #: largest uncompressed model archive accepted (a 784 x 10 model is ~32 KB)
 MAX_MODEL_BYTES = 512 * 2**20
 NORMALIZE_KINDS = ("none", "scale", "center", "standardize")
-
-
-class NotFittedError(HandpropError, ValueError, AttributeError):
-    """The estimator is used before ``fit``; also a scikit-learn ``NotFittedError`` if installed."""
-
-
-class InputTypeError(InputError, TypeError):
-    """A value of the wrong type (e.g. text where numbers are expected)."""
-
-
-class DataConversionWarning(UserWarning):
-    """Input was converted to the expected layout (named as scikit-learn's warning)."""
 
 
 _sklearn_not_fitted: type | None = None
@@ -749,7 +744,7 @@ def save_model(
     the format and its version, handprop's version, the hyperparameters, the data set, the
     accuracy, ``image_shape`` and ``pixel_max`` of the inputs, and anything in ``extra``.
     """
-    from handprop import __version__
+    from handprop._version import __version__
     from handprop.fileio import atomic_write
 
     model._check_fitted("save_model")

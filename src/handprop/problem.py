@@ -34,11 +34,11 @@ from numpy.typing import NDArray
 from handprop.errors import FileFormatError, InputError, ShapeError
 from handprop.fileio import read_user_text, write_atomic
 from handprop.messages import Msg
-from handprop.trace import check_sample, class_index
+from handprop.tracing import check_sample, class_index
 from handprop.validation import describe, positive_float
 
 if TYPE_CHECKING:
-    from handprop.trace import Trace
+    from handprop.tracing import Trace
 
 #: the keys of a problem file, required first
 REQUIRED_KEYS = ("X", "W", "b", "y", "lr")
@@ -100,8 +100,8 @@ class Problem:
         return int(self.W.shape[1])
 
     def trace(self, steps: int = 1) -> Trace:
-        """``steps`` SGD steps on this sample, every intermediate recorded (see handprop.trace)."""
-        from handprop.trace import trace
+        """``steps`` SGD steps on this sample, every intermediate recorded (handprop.tracing)."""
+        from handprop.tracing import trace
 
         result = trace(self.X, self.W, self.b, self.y, self.lr, steps=steps, classes=self.classes)
         if self.source is not None:

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from handprop.messages import resolve_lang
+from handprop.messages import resolve_lang, t
+
+_HELP_LANG = resolve_lang(None)
 
 FORMATS = ("text", "markdown", "json")
 
@@ -19,7 +21,7 @@ def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Choice(["en", "zh"], case_sensitive=False),
         default=None,
         callback=lambda ctx, param, value: resolve_lang(value),
-        help="Language of the output: en or zh (default: from the locale, else en).",
+        help=t("core.help.lang", _HELP_LANG),
     )(func)
 
 
@@ -34,7 +36,7 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
             type=click.Choice(list(choices)),
             default=choices[0],
             show_default=True,
-            help="Output format.",
+            help=t("core.help.format", _HELP_LANG),
         )(func)
 
     return decorate

@@ -216,8 +216,8 @@ def all_(
 @format_option("text", "markdown", "json")
 @lang_option
 def trace(activation: str, steps: int, decimals: int, fmt: str, lang: str) -> int:
+    from handprop.commands.step import show
     from handprop.mlp import MLP_EXAMPLE, trace_mlp
-    from handprop.render.mlp import render_mlp
 
     ex = dict(MLP_EXAMPLE)
     result = trace_mlp(
@@ -232,5 +232,5 @@ def trace(activation: str, steps: int, decimals: int, fmt: str, lang: str) -> in
         steps=steps,
         classes=ex["classes"],
     )
-    click.echo(render_mlp(result, fmt, lang=lang, decimals=decimals), nl=False)
+    show(result, fmt, lang, decimals)
     return 0

@@ -1,6 +1,6 @@
 """``handprop demo`` and ``handprop step PROBLEM_FILE``: one or more SGD steps, every number shown.
 
-Both print the same rendering (text, Markdown or JSON) of :func:`handprop.trace.trace`; ``demo``
+Both print the same rendering (text, Markdown or JSON) of :func:`handprop.tracing.trace`; ``demo``
 uses the notes' worked example, ``step`` a TOML or JSON problem file. Start-up imports only
 numpy, rich and click; the Markdown and JSON renderers and the TOML parser load when used.
 """
@@ -14,7 +14,7 @@ import click
 
 from handprop.commands._options import format_option, lang_option
 from handprop.messages import resolve_lang, t
-from handprop.trace import WORKED_EXAMPLE, Trace, trace
+from handprop.tracing import WORKED_EXAMPLE, Trace, trace
 
 _HELP_LANG = resolve_lang(None)
 

@@ -184,6 +184,26 @@ def _add_epoch_row(table: Any, record: Any) -> None:
 
 # ---------------------------------------------------------------------- train
 
+#: the SGD settings the train command offers, in the order --help lists them
+SGD_OPTIONS = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "lr_schedule", "average")
+
+
+def sgd_options(func: Any) -> Any:
+    """``--epochs``, ``--batch-size``, ``--lr``, ... : one option per SGDConfig setting, with
+    its default (the one home of the defaults) and its help text."""
+    for name in reversed(SGD_OPTIONS):
+        default = getattr(SGDConfig, name)
+        kind = click.Choice(LR_SCHEDULES) if name == "lr_schedule" else type(default)
+        func = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            type=float if name == "average" else kind,
+            default=default,
+            show_default=True,
+            help=_h(f"train.help.{name}"),
+        )(func)
+    return func
+
 
 @click.command(help=_h("train.help.train"))
 @click.option("--dataset", required=True, help=_h("train.help.dataset"))
@@ -193,45 +213,7 @@ def _add_epoch_row(table: Any, record: Any) -> None:
     default=None,
     help=_h("train.help.data_dir"),
 )
-@click.option(
-    "--epochs", type=int, default=SGDConfig.epochs, show_default=True, help=_h("train.help.epochs")
-)
-@click.option(
-    "--batch-size",
-    type=int,
-    default=SGDConfig.batch_size,
-    show_default=True,
-    help=_h("train.help.batch_size"),
-)
-@click.option("--lr", type=float, default=SGDConfig.lr, show_default=True, help=_h("train.help.lr"))
-@click.option(
-    "--momentum",
-    type=float,
-    default=SGDConfig.momentum,
-    show_default=True,
-    help=_h("train.help.momentum"),
-)
-@click.option(
-    "--weight-decay",
-    type=float,
-    default=SGDConfig.weight_decay,
-    show_default=True,
-    help=_h("train.help.weight_decay"),
-)
-@click.option(
-    "--lr-schedule",
-    type=click.Choice(LR_SCHEDULES),
-    default=SGDConfig.lr_schedule,
-    show_default=True,
-    help=_h("train.help.lr_schedule"),
-)
-@click.option(
-    "--average",
-    type=float,
-    default=SGDConfig.average,
-    show_default=True,
-    help=_h("train.help.average"),
-)
+@sgd_options
 @click.option("--init", "init_name", default="torch", show_default=True, help=_h("train.help.init"))
 @click.option(
     "--normalize",
@@ -332,22 +314,28 @@ def train(
             extra={"seed": seed, "n_train": int(ds.X_train.shape[0])},
         )
     written = _write_training_plots(model, ds, plots, lang) if plots is not None else []
-    if not primary:
-        return 130 if model.interrupted_ else 0
-    if fmt == "json":
+    if fmt == "json" and primary:
         out = _train_json(model, ds, test_accuracy, seconds, save, written)
         click.echo(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
-        return 130 if model.interrupted_ else 0
+    elif primary:
+        _report(console, table, model, test_accuracy, seconds, save, written, quiet, lang)
+    return 130 if model.interrupted_ else 0
+
+
+def _report(
+    console: Any, table: Any, model: Any, accuracy: float, seconds: float, save: Path | None,
+    written: list[Path], quiet: bool, lang: str,
+) -> None:  # fmt: skip
+    """The end of ``train``'s text output: the epoch table, the accuracy, the files written."""
     if table is not None:
         console.print(table)
     if model.interrupted_:
         console.print(t("train.interrupted", lang, epochs=model.n_iter_))
-    console.print(t("train.done", lang, accuracy=_pct(test_accuracy), seconds=f"{seconds:.1f}"))
+    console.print(t("train.done", lang, accuracy=_pct(accuracy), seconds=f"{seconds:.1f}"))
     if save is not None and not quiet:
         console.print(t("train.saved", lang, path=str(save)))
     if written and not quiet:
         console.print(t("train.plots_written", lang, paths=", ".join(map(str, written))))
-    return 130 if model.interrupted_ else 0
 
 
 def _check_train_options(

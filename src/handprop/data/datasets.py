@@ -394,7 +394,7 @@ def _open_url(url: str, timeout: float):  # type: ignore[no-untyped-def]
     import urllib.parse
     import urllib.request
 
-    from handprop import __version__
+    from handprop._version import __version__
 
     host = urllib.parse.urlsplit(url).hostname or ""
     handlers: list[urllib.request.BaseHandler] = []

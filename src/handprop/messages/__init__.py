@@ -44,17 +44,21 @@ class Msg:
         return self.text("en")
 
 
-def resolve_lang(lang: str | None = None) -> str:
-    """The language to use: ``lang`` if given, else zh when the locale says Chinese, else en."""
-    if lang:
-        lang = lang.lower().replace("_", "-")
-        if lang.startswith("zh"):
-            return "zh"
-        if lang.startswith("en"):
-            return "en"
-        from handprop.errors import InputError
+def known_lang(value: object) -> str | None:
+    """ "zh" or "en" for a language tag that names one of them ("zh_CN", "en-GB"), else None."""
+    if not isinstance(value, str):
+        return None
+    tag = value.lower().replace("_", "-")
+    return next((lang for lang in LANGS if tag.startswith(lang)), None)
 
-        raise InputError("err.choice", name="--lang", choices="en, zh", got=repr(lang))
+
+def resolve_lang(lang: str | None = None) -> str:
+    """The language to use: ``lang`` if it names one we have, else zh when the locale says
+    Chinese, else en. Whoever lets a user choose (``--lang``, a request's ``lang``) refuses
+    other values there, with the choices in the message."""
+    chosen = known_lang(lang)
+    if chosen is not None:
+        return chosen
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:

@@ -245,6 +245,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.col.prediction": {"en": "prediction", "zh": "预测"},
     "core.col.loss_after": {"en": "loss after", "zh": "更新后损失"},
     "core.col.prediction_after": {"en": "prediction after", "zh": "更新后预测"},
+    "core.verdict.right": {"en": "{label} ✓", "zh": "{label} ✓"},
+    "core.verdict.wrong": {"en": "{label} ✗", "zh": "{label} ✗"},
     "core.summary.fell": {
         "en": "The loss fell from {first} to {last}.",
         "zh": "损失从 {first} 降到了 {last}。",
@@ -281,6 +283,59 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.md.class": {"en": "class", "zh": "类别"},
     "core.md.classes": {"en": "Classes: {names}", "zh": "类别：{names}"},
     # ------------------------------------------------------------------ command help
+    "core.help.lang": {
+        "en": "Language of the output: en or zh (default: from the locale, else en).",
+        "zh": "输出语言：en 或 zh（默认随系统区域设置，否则为 en）。",
+    },
+    "core.help.format": {"en": "Output format.", "zh": "输出格式。"},
+    "core.cli.help": {
+        "en": "handprop: softmax classification by hand and at scale.\n\nEvery number of a "
+        "training step shown, explained and checked. Add --traceback anywhere to see the stack "
+        "of an error.",
+        "zh": "handprop：既能手算、也能大规模训练的 softmax 分类。\n\n训练一步中的每个数都写出、"
+        "解释并检验。在命令行任意位置加上 --traceback，可查看出错时的调用栈。",
+    },
+    "core.cli.commands": {"en": "Commands", "zh": "命令"},
+    "core.cli.cmd.demo": {
+        "en": "The worked example of the notes, every step explained.",
+        "zh": "笔记中的手算例子，每一步都有解释。",
+    },
+    "core.cli.cmd.step": {
+        "en": "Trace one or more SGD steps on your own problem file.",
+        "zh": "在你自己的题目文件上逐步展示一步或多步 SGD。",
+    },
+    "core.cli.cmd.data": {
+        "en": "List and fetch the known data sets.",
+        "zh": "列出并下载已知的数据集。",
+    },
+    "core.cli.cmd.train": {
+        "en": "Train a softmax classifier on a data set.",
+        "zh": "在数据集上训练 softmax 分类器。",
+    },
+    "core.cli.cmd.evaluate": {
+        "en": "Accuracy, per-class table and confusion matrix of a model file.",
+        "zh": "模型文件的准确率、逐类表格和混淆矩阵。",
+    },
+    "core.cli.cmd.predict": {
+        "en": "Classify your own images with a model file.",
+        "zh": "用模型文件给你自己的图片分类。",
+    },
+    "core.cli.cmd.exercise": {
+        "en": "Generate softmax exercises and their answer keys.",
+        "zh": "生成 softmax 练习题及其答案。",
+    },
+    "core.cli.cmd.check": {
+        "en": "Check a hand-worked answer file step by step.",
+        "zh": "逐步检查手算的答题卡。",
+    },
+    "core.cli.cmd.lab": {
+        "en": "Experiments on initialisation, normalisation and overflow.",
+        "zh": "关于初始化、归一化和溢出的实验。",
+    },
+    "core.cli.cmd.serve": {
+        "en": "The web explorer on a local address.",
+        "zh": "在本机地址上打开网页版。",
+    },
     "core.help.demo": {
         "en": "The worked example of the notes (3 features, classes cat/dog/pig), every step "
         "shown and explained.",

@@ -825,8 +825,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "对这个样本处于关闭状态的隐藏单元（其输入权重没有梯度）：{units}。",
     },
     "lab.mlp.prediction": {
-        "en": "Prediction: {pred} ({prob}); true class: {true}.",
-        "zh": "预测：{pred}（{prob}）；真实类别：{true}。",
+        "en": "Prediction: {pred} ({prob}); true class: {true}. {verdict}",
+        "zh": "预测：{pred}（{prob}）；真实类别：{true}。{verdict}",
     },
     "lab.mlp.right": {"en": "Right.", "zh": "正确。"},
     "lab.mlp.wrong": {"en": "Wrong.", "zh": "错误。"},

@@ -1,7 +1,7 @@
-"""Renderings of a :class:`~handprop.trace.Trace`: terminal text (rich), Markdown, JSON.
+"""Renderings of a trace (a Trace or an MLPTrace): terminal text (rich), Markdown, JSON.
 
-Each lives in its own module and is imported only when asked for, so that the command line
-loads just the one it prints::
+Text and Markdown render the trace's document (:mod:`handprop.render.document`), as the web
+page does; JSON is the trace's own data. Each is imported only when asked for::
 
     from handprop.render import render
     print(render(trace, "markdown", lang="zh", decimals=4))
@@ -9,16 +9,19 @@ loads just the one it prints::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from handprop.errors import InputError
 
 if TYPE_CHECKING:
-    from handprop.trace import Trace
+    from handprop.tracing import Steps
 
 FORMATS = ("text", "markdown", "json")
 
 
-def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
-    """``trace`` as a string in ``fmt`` ("text", "markdown" or "json").
+def render(trace: Steps[Any], fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
+    """``trace`` as a string in ``fmt`` ("text", "markdown" or "json"; another is an InputError,
+    a ValueError).
 
     ``lang`` ("en" or "zh") and ``decimals`` change what is shown, never the numbers; JSON is
     always full precision and language-neutral.
@@ -35,4 +38,4 @@ def render(trace: Trace, fmt: str = "text", lang: str = "en", decimals: int = 3)
         from handprop.render.json import render_json
 
         return render_json(trace)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise InputError("err.choice", name="format", choices=", ".join(FORMATS), got=repr(fmt))

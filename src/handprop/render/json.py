@@ -1,18 +1,16 @@
-"""The JSON rendering of a :class:`~handprop.trace.Trace`: every intermediate, full precision.
-
-One object for a single step, a list of objects for several (``Trace.to_json_data``); the keys
-of :data:`handprop.trace.JSON_KEYS` come first. Numbers are written with ``repr`` precision, so
-they read back as the same float64 values. JSON has no infinity or NaN: a value that overflowed
-(``exp_logits`` for huge logits, say) is written as ``null``.
+"""The JSON rendering of a trace: every intermediate at full precision (``repr``, so it reads
+back as the same float64), one object per step (a list for several); JSON has no infinity or
+NaN, so a value that overflowed is written as ``null``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from handprop.trace import Trace
+if TYPE_CHECKING:
+    from handprop.tracing import Steps
 
 
 def _finite(value: Any) -> Any:
@@ -25,7 +23,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def render_json(trace: Trace, indent: int | None = 2) -> str:
+def render_json(trace: Steps[Any], indent: int | None = 2) -> str:
     """``trace`` as JSON text (UTF-8, valid JSON: non-finite numbers become ``null``)."""
     data = _finite(trace.to_json_data())
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)

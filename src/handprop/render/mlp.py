@@ -1,272 +1,122 @@
-"""The step explanation for a hidden layer: :class:`handprop.mlp.MLPTrace` as text or Markdown.
-
-Same order as the single-layer trace: forward (Z1, H, Z2, A, loss), backward (delta2, dW2,
-db2, dH, the activation's derivative, delta1, dW1, db1), the numerical gradient check, and the
-update with the loss and prediction after it. Every word comes from the message catalogue
-(``lab.mlp.*``); numbers are rounded for display only, the trace keeps float64.
+"""The document of a step through a hidden layer (:class:`handprop.mlp.MLPTrace`): forward,
+backward (with the numerical gradient check) and update, in the order of the single-layer
+trace; the words are the catalogue's ``lab.mlp.*``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from handprop.messages import t
-from handprop.mlp import MLPStepRecord, MLPTrace
+from handprop.messages import Msg, t
 from handprop.render import _common as C
+from handprop.render import document as D
+from handprop.render.document import Note, Num, Section, Sym
 
-#: numerical and analytic gradients closer than this count as agreeing
-GRADCHECK_TOL = 1e-6
+if TYPE_CHECKING:
+    from handprop.mlp import MLPStepRecord, MLPTrace
 
-
-def _sep(lang: str) -> str:
-    """The space between two sentences: none in Chinese."""
-    return "" if lang == "zh" else " "
-
-
-def render_mlp(trace: MLPTrace, fmt: str = "text", lang: str = "en", decimals: int = 3) -> str:
-    """``trace`` as "text", "markdown" or "json" (full precision, language-neutral)."""
-    if fmt == "text":
-        return render_mlp_text(trace, lang, decimals)
-    if fmt == "markdown":
-        return render_mlp_markdown(trace, lang, decimals)
-    if fmt == "json":
-        import json
-
-        return json.dumps(trace.to_json_data(), indent=2)
-    raise ValueError(f"unknown format {fmt!r}; expected text, markdown or json")
-
-
-# ------------------------------------------------------------- sentences both formats share
-
-
-def _problem(r: MLPStepRecord, names: Sequence[str], lang: str) -> str:
-    return t(
-        "lab.mlp.problem",
-        lang,
-        D=r.x.shape[0],
-        H=r.b1.shape[0],
-        K=r.b2.shape[0],
-        true=names[r.true_class],
-        lr=f"{r.lr:g}",
-    )
+_D = r"\frac{{{{\partial L}}}}{{{{\partial {0}}}}}"  # formatted twice
+#: the lines of each pass: (name, its LaTeX, formula, its LaTeX, the record's field), a
+#: reason (``lab.mlp.why.*``) or the units of a layer (``units:1``); {act} is the activation
+FORWARD = (
+    ("x", "x", "", "", "x"), ("Z1", "Z_1", "W1·x + b1", "W_1 x + b_1", "Z1"), "units:1", "z1",
+    ("H", "H", "{act}(Z1)", r"\mathrm{{{act}}}(Z_1)", "H"), "{act}",
+    ("Z2", "Z_2", "W2·H + b2", "W_2 H + b_2", "Z2"), "units:2", "z2",
+    ("A", "A", "softmax(Z2)", r"\mathrm{{softmax}}(Z_2)", "A"),
+)  # fmt: skip
+BACKWARD = (
+    ("delta2", r"\delta_2", "A - y", "A - y", "delta2"), "delta2",
+    ("dW2", _D.format("W_2"), "delta2·Hᵀ", r"\delta_2 H^\top", "dW2"),
+    ("db2", _D.format("b_2"), "delta2", r"\delta_2", "db2"), "dw2",
+    ("dH", _D.format("H"), "W2ᵀ·delta2", r"W_2^\top \delta_2", "dH"), "dh",
+    ("{act}'(Z1)", r"\mathrm{{{act}}}'(Z_1)", "{deriv}", "{deriv_tex}", "act_grad"),
+    ("delta1", r"\delta_1", "dH ⊙ {act}'(Z1)",
+     _D.format("H") + r" \odot \mathrm{{{act}}}'(Z_1)", "delta1"),
+    "act_{act}", "dead",
+    ("dW1", _D.format("W_1"), "delta1·xᵀ", r"\delta_1 x^\top", "dW1"),
+    ("db1", _D.format("b_1"), "delta1", r"\delta_1", "db1"), "dw1",
+)  # fmt: skip
+DERIVATIVES = {"relu": ("1[Z1 > 0]", r"\mathbb{1}[Z_1 > 0]"), "tanh": ("1 - H²", "1 - H^2")}
 
 
-def _prediction(r: MLPStepRecord, names: Sequence[str], lang: str, d: int) -> str:
-    """The prediction before the update, its probability, and whether it is right."""
-    p = r.predicted_class
-    sentence = t(
-        "lab.mlp.prediction",
-        lang,
-        pred=names[p],
-        prob=C.percent(r.A[p], d),
-        true=names[r.true_class],
-    )
-    return sentence + _sep(lang) + t("lab.mlp.right" if r.correct else "lab.mlp.wrong", lang)
+def vector(v: Any, d: int) -> D.Op:
+    """``[0.24, 0.18, …, -0.1]``: at most ``MAX_COLS`` entries, the middle elided."""
+    return D.op("vec", *(D.GAP if i is None else Num(v[i], d) for i in C.elide(len(v), C.MAX_COLS)))
 
 
-def _gradcheck(r: MLPStepRecord, lang: str) -> str:
-    ok = r.max_abs_gradcheck_error <= GRADCHECK_TOL
-    return t(
-        "lab.mlp.check_ok" if ok else "lab.mlp.check_bad",
-        lang,
-        err=C.sci(r.max_abs_gradcheck_error),
-        tol=f"{GRADCHECK_TOL:g}",
-    )
+def mlp_document(trace: MLPTrace, lang: str = "en", decimals: int = 3) -> D.Document:
+    """The document of ``trace``: one titled part per step."""
+    K = len(trace.first.b2)
+    labels = list(trace.classes or [t("core.class_default", lang, n=k + 1) for k in range(K)])
+    sections: list[Section] = []
+    for r in trace.steps:
+        sections += _step(r, labels, decimals, len(trace))
+    return D.Document(sections, labels, trace.first, lang)
 
 
-def _after(r: MLPStepRecord, names: Sequence[str], lang: str, d: int) -> str:
-    """The loss before and after the update, and the prediction after it."""
-    return t(
-        "lab.mlp.after",
-        lang,
-        before=C.fixed(r.loss, C.fine(d)),
-        after=C.fixed(r.loss_after, C.fine(d)),
-        pred=names[r.predicted_after],
-    )
+def _items(r: MLPStepRecord, spec: tuple[Any, ...], d: int) -> list[D.Item]:
+    """The items of one pass from its ``spec`` (:data:`FORWARD`, :data:`BACKWARD`)."""
+    deriv, deriv_tex = DERIVATIVES[r.activation]
+    words = {"act": r.activation, "deriv": deriv, "deriv_tex": deriv_tex}
+    items: list[D.Item] = []
+    for entry in spec:
+        if isinstance(entry, tuple):
+            name, tex, formula, formula_tex, field = (s.format(**words) for s in entry)
+            value = getattr(r, field)
+            if value.ndim == 2:
+                word = D.Word(f"{name} = {formula} =", f"{tex} = {formula_tex} = ")
+                items.append(D.Equation((word, D.Mat(value, d))))
+            else:
+                steps = [Sym(formula, formula_tex)] if formula else []
+                items.append(D.arith(Sym(name, tex), *steps, vector(value, d)))
+        elif entry.startswith("units:"):
+            items.append(_units(r, entry[-1], d))
+        elif entry == "dead":
+            units = ", ".join(str(i + 1) for i in r.dead_units)
+            items += [Note("lab.mlp.dead", {"units": units})] if units else []
+        else:
+            items.append(Note("lab.mlp.why." + entry.format(**words), tone="why"))
+    return items
 
 
-# ------------------------------------------------------------------------------------ text
-
-
-def _vector(v: np.ndarray, decimals: int) -> str:
-    idx = C.elide(v.shape[0], C.MAX_COLS)
-    return "[" + ", ".join("…" if i is None else C.compact(v[i], decimals) for i in idx) + "]"
-
-
-def _matrix(M: np.ndarray, decimals: int, indent: str) -> list[str]:
-    rows = C.elide(M.shape[0], C.MAX_ROWS)
-    cols = C.elide(M.shape[1], C.MAX_COLS)
-    cells = [
-        ["⋮" if i is None else ("…" if j is None else C.fixed(M[i, j], decimals)) for j in cols]
-        for i in rows
+def _units(r: MLPStepRecord, layer: str, d: int) -> D.Lines:
+    """``Z1[i] = (w_i1*x1 + ...) + b_i = Z1_i`` for every unit shown of a layer."""
+    W, b, Z = getattr(r, f"W{layer}"), getattr(r, f"b{layer}"), getattr(r, f"Z{layer}")
+    v, shown = (r.x if layer == "1" else r.H), C.shown(len(Z), C.MAX_ROWS)
+    names = [Sym(f"Z{layer}[{i + 1}]", f"Z_{layer}[{i + 1}]") for i in shown]
+    lines = [
+        D.weighted_sum(W[i], v, b[i], Z[i], d, lhs=n) for i, n in zip(shown, names, strict=True)
     ]
-    width = max(len(c) for row in cells for c in row)
-    return [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
+    return D.Lines(tuple(lines), indent=4)
 
 
-def _step_text(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, steps: int) -> str:
-    act = r.activation
-    ind = "    "
-    out = [t("lab.mlp.title", lang, act=act, step=r.step, steps=steps)]
-    out.append(_problem(r, names, lang))
-    out += ["", "── " + t("lab.mlp.forward", lang)]
-    out.append(f"  x = {_vector(r.x, d)}")
-    out.append(f"  Z1 = W1·x + b1 = {_vector(r.Z1, d)}")
-    for i in C.elide(r.Z1.shape[0], C.MAX_ROWS):
-        if i is not None:
-            out.append(f"{ind}Z1[{i + 1}] = {C.weighted_sum(r.W1[i], r.x, r.b1[i], r.Z1[i], d)}")
-    out.append(f"  · {t('lab.mlp.why.z1', lang)}")
-    out.append(f"  H = {act}(Z1) = {_vector(r.H, d)}")
-    out.append(f"  · {t(f'lab.mlp.why.{act}', lang)}")
-    out.append(f"  Z2 = W2·H + b2 = {_vector(r.Z2, d)}")
-    for k in C.elide(r.Z2.shape[0], C.MAX_ROWS):
-        if k is not None:
-            out.append(f"{ind}Z2[{k + 1}] = {C.weighted_sum(r.W2[k], r.H, r.b2[k], r.Z2[k], d)}")
-    out.append(f"  · {t('lab.mlp.why.z2', lang)}")
-    out.append(f"  A = softmax(Z2) = {_vector(r.A, d)}")
-    out.append("  " + _prediction(r, names, lang, d))
-    out.append(
-        "  " + t("lab.mlp.loss", lang, true=names[r.true_class], loss=C.fixed(r.loss, C.fine(d)))
+def _step(r: MLPStepRecord, labels: list[str], d: int, steps: int) -> list[Section]:
+    f, true, act = C.fine(d), labels[r.true_class], r.activation
+    heading = Msg("lab.mlp.title", act=act, step=r.step, steps=steps)
+    title = Section("step", f"step{r.step}", heading)
+    sizes = {"D": r.x.shape[0], "H": r.b1.shape[0], "K": r.b2.shape[0]}
+    title.items = [Note("lab.mlp.problem", sizes | {"true": true, "lr": f"{r.lr:g}"})]
+    pred = {"pred": labels[r.predicted_class], "prob": Num(r.A[r.predicted_class], d, "pct")}
+    pred |= {"true": true, "verdict": Msg(f"lab.mlp.{'right' if r.correct else 'wrong'}")}
+    forward = Section("phase", "forward", Msg("lab.mlp.forward"), items=_items(r, FORWARD, d))
+    forward.items += [
+        Note("lab.mlp.prediction", pred, "good" if r.correct else "bad"),
+        Note("lab.mlp.loss", {"true": true, "loss": Num(r.loss, f, "fixed")}),
+    ]
+    backward = Section("phase", "backward", Msg("lab.mlp.backward"), items=_items(r, BACKWARD, d))
+    ok = r.max_abs_gradcheck_error <= C.GRADCHECK_TOL
+    check = {"err": Num(r.max_abs_gradcheck_error, 0, "sci"), "tol": f"{C.GRADCHECK_TOL:g}"}
+    backward.items.append(
+        Note(f"lab.mlp.check_{'ok' if ok else 'bad'}", check, "good" if ok else "bad")
     )
-
-    out += ["", "── " + t("lab.mlp.backward", lang)]
-    out.append(f"  delta2 = A - y = {_vector(r.delta2, d)}")
-    out.append(f"  · {t('lab.mlp.why.delta2', lang)}")
-    out.append("  dW2 = delta2·Hᵀ =")
-    out += _matrix(r.dW2, d, ind)
-    out.append(f"  db2 = delta2 = {_vector(r.db2, d)}")
-    out.append(f"  · {t('lab.mlp.why.dw2', lang)}")
-    out.append(f"  dH = W2ᵀ·delta2 = {_vector(r.dH, d)}")
-    out.append(f"  · {t('lab.mlp.why.dh', lang)}")
-    deriv = "1[Z1 > 0]" if act == "relu" else "1 - H²"
-    out.append(f"  {act}'(Z1) = {deriv} = {_vector(r.act_grad, d)}")
-    out.append(f"  delta1 = dH ⊙ {act}'(Z1) = {_vector(r.delta1, d)}")
-    out.append(f"  · {t(f'lab.mlp.why.act_{act}', lang)}")
-    if r.dead_units:
-        units = ", ".join(str(i + 1) for i in r.dead_units)
-        out.append(f"  · {t('lab.mlp.dead', lang, units=units)}")
-    out.append("  dW1 = delta1·xᵀ =")
-    out += _matrix(r.dW1, d, ind)
-    out.append(f"  db1 = delta1 = {_vector(r.db1, d)}")
-    out.append(f"  · {t('lab.mlp.why.dw1', lang)}")
-    out.append("  " + _gradcheck(r, lang))
-
-    out += ["", "── " + t("lab.mlp.update", lang, lr=f"{r.lr:g}")]
-    for name, new in (
-        ("W1", r.W1_new),
-        ("b1", r.b1_new),
-        ("W2", r.W2_new),
-        ("b2", r.b2_new),
-    ):
+    update = Section("phase", "update", Msg("lab.mlp.update", lr=f"{r.lr:g}"))
+    for name in ("W1", "b1", "W2", "b2"):
+        new, tex = getattr(r, f"{name}_new"), f"{name[0]}_{name[1]}"
+        text, tex = f"{name} ← {name} - lr·d{name}", rf"{tex} \leftarrow {tex} - \eta\, d{tex}"
         if new.ndim == 1:
-            out.append(f"  {name} ← {name} - lr·d{name} = {_vector(new, C.fine(d))}")
+            update.items.append(D.arith(None, Sym(text, tex), vector(new, f)))
         else:
-            out.append(f"  {name} ← {name} - lr·d{name} =")
-            out += _matrix(new, C.fine(d), ind)
-    out.append("  " + _after(r, names, lang, d))
-    return "\n".join(out)
-
-
-def render_mlp_text(trace: MLPTrace, lang: str = "en", decimals: int = 3) -> str:
-    """Plain terminal text (Unicode), one block per step."""
-    names = C.class_labels(trace, lang)
-    blocks = [_step_text(r, names, lang, decimals, len(trace)) for r in trace.steps]
-    return ("\n\n" + "═" * 60 + "\n\n").join(blocks) + "\n"
-
-
-# -------------------------------------------------------------------------------- markdown
-
-
-def _tex_vector(v: np.ndarray, d: int) -> str:
-    idx = C.elide(v.shape[0], C.MAX_ROWS)
-    cells = [r"\vdots" if i is None else C.compact(v[i], d) for i in idx]
-    return r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}"
-
-
-def _tex_matrix(M: np.ndarray, d: int) -> str:
-    rows = []
-    for i in C.elide(M.shape[0], C.MAX_ROWS):
-        cols = C.elide(M.shape[1], C.MAX_COLS)
-        if i is None:
-            rows.append(" & ".join(r"\vdots" for _ in cols))
-        else:
-            rows.append(" & ".join(r"\cdots" if j is None else C.fixed(M[i, j], d) for j in cols))
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
-def _step_markdown(r: MLPStepRecord, names: Sequence[str], lang: str, d: int, steps: int) -> str:
-    act = r.activation
-    deriv = r"\mathbb{1}[Z_1 > 0]" if act == "relu" else r"1 - H^2"
-    out = [f"## {t('lab.mlp.title', lang, act=act, step=r.step, steps=steps)}", ""]
-    out += [
-        _problem(r, names, lang),
-        "",
-        f"### {t('lab.mlp.forward', lang)}",
-        "",
-        f"$$Z_1 = W_1 x + b_1 = {_tex_matrix(r.W1, d)} {_tex_vector(r.x, d)} + "
-        f"{_tex_vector(r.b1, d)} = {_tex_vector(r.Z1, d)}$$",
-        "",
-        t("lab.mlp.why.z1", lang),
-        "",
-        rf"$$H = \mathrm{{{act}}}(Z_1) = {_tex_vector(r.H, d)}$$",
-        "",
-        t(f"lab.mlp.why.{act}", lang),
-        "",
-        f"$$Z_2 = W_2 H + b_2 = {_tex_vector(r.Z2, d)}, \\quad "
-        f"A = \\mathrm{{softmax}}(Z_2) = {_tex_vector(r.A, d)}$$",
-        "",
-        t("lab.mlp.why.z2", lang),
-        "",
-        _prediction(r, names, lang, d),
-        "",
-        f"$$L = -\\ln A_{{{r.true_class + 1}}} = {C.fixed(r.loss, C.fine(d))}$$",
-        "",
-        f"### {t('lab.mlp.backward', lang)}",
-        "",
-        f"$$\\delta_2 = A - y = {_tex_vector(r.delta2, d)}, \\quad "
-        f"\\frac{{\\partial L}}{{\\partial W_2}} = \\delta_2 H^\\top = {_tex_matrix(r.dW2, d)}, "
-        f"\\quad \\frac{{\\partial L}}{{\\partial b_2}} = \\delta_2$$",
-        "",
-        t("lab.mlp.why.delta2", lang) + _sep(lang) + t("lab.mlp.why.dw2", lang),
-        "",
-        f"$$\\frac{{\\partial L}}{{\\partial H}} = W_2^\\top \\delta_2 = {_tex_vector(r.dH, d)}$$",
-        "",
-        t("lab.mlp.why.dh", lang),
-        "",
-        f"$$\\delta_1 = \\frac{{\\partial L}}{{\\partial H}} \\odot ({deriv}) = "
-        f"{_tex_vector(r.dH, d)} \\odot {_tex_vector(r.act_grad, d)} = "
-        f"{_tex_vector(r.delta1, d)}$$",
-        "",
-        t(f"lab.mlp.why.act_{act}", lang),
-        "",
-    ]
-    if r.dead_units:
-        out += [t("lab.mlp.dead", lang, units=", ".join(str(i + 1) for i in r.dead_units)), ""]
-    out += [
-        f"$$\\frac{{\\partial L}}{{\\partial W_1}} = \\delta_1 x^\\top = {_tex_matrix(r.dW1, d)}, "
-        f"\\quad \\frac{{\\partial L}}{{\\partial b_1}} = \\delta_1$$",
-        "",
-        t("lab.mlp.why.dw1", lang),
-        "",
-        _gradcheck(r, lang),
-        "",
-        f"### {t('lab.mlp.update', lang, lr=f'{r.lr:g}')}",
-        "",
-        f"$$W_1 \\leftarrow {_tex_matrix(r.W1_new, C.fine(d))}, \\quad "
-        f"b_1 \\leftarrow {_tex_vector(r.b1_new, C.fine(d))}$$",
-        "",
-        f"$$W_2 \\leftarrow {_tex_matrix(r.W2_new, C.fine(d))}, \\quad "
-        f"b_2 \\leftarrow {_tex_vector(r.b2_new, C.fine(d))}$$",
-        "",
-        _after(r, names, lang, d),
-        "",
-    ]
-    return "\n".join(out)
-
-
-def render_mlp_markdown(trace: MLPTrace, lang: str = "en", decimals: int = 3) -> str:
-    """Markdown with LaTeX (``$$ ... $$``), one section per step."""
-    names = C.class_labels(trace, lang)
-    return "\n".join(_step_markdown(r, names, lang, decimals, len(trace)) for r in trace.steps)
+            update.items.append(D.Equation((D.Word(f"{text} =", f"{tex} = "), D.Mat(new, f))))
+    after = {"before": Num(r.loss, f, "fixed"), "after": Num(r.loss_after, f, "fixed")}
+    update.items.append(Note("lab.mlp.after", after | {"pred": labels[r.predicted_after]}))
+    return [title, forward, backward, update]

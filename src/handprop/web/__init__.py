@@ -3,7 +3,7 @@
 ``handprop serve`` runs :func:`create_app` with uvicorn on 127.0.0.1. The pages are plain HTML,
 CSS and JavaScript shipped inside this package (no CDN, no network); every number they show
 comes from the JSON endpoints, which call the same engine as the command line
-(:mod:`handprop.trace`, :mod:`handprop.train`, :mod:`handprop.checker`). Formulas are turned
+(:mod:`handprop.tracing`, :mod:`handprop.train`, :mod:`handprop.checker`). Formulas are turned
 into MathML on the server (latex2mathml), so the browser needs no math library either.
 
 Modules: :mod:`~handprop.web.app` (routes, limits, security headers), ``step_view`` (the step

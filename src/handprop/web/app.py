@@ -49,6 +49,7 @@ import math
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -61,7 +62,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handprop.errors import HandpropError, InputError
-from handprop.messages import CATALOGUE, LANGS, Msg, t
+from handprop.messages import CATALOGUE, Msg, known_lang, t
 from handprop.validation import describe
 from handprop.web import forms
 
@@ -121,12 +122,6 @@ class HTTPProblem(Exception):
         self.status = status
         self.key = key
         self.params = params
-
-
-def _lang(value: Any, default: str) -> str:
-    if isinstance(value, str) and value.lower().replace("_", "-")[:2] in LANGS:
-        return value.lower()[:2]
-    return default
 
 
 def page_texts(lang: str) -> dict[str, str]:
@@ -236,7 +231,386 @@ def _with_headers(send: Send) -> Send:
 
 
 # ---------------------------------------------------------------------------------------------
+# what the handlers share: the app's state, the language, the body
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The options of :func:`create_app`, as the handlers read them (``app.state.settings``)."""
+
+    lang: str | None
+    max_body: int
+
+
+def request_lang(request: Request, body: Any = None) -> str:
+    """The language of a request: its body's or query's ``lang``, else the server's, else the
+    browser's Accept-Language (zh when it prefers Chinese), else en."""
+    fixed = request.app.state.settings.lang
+    if isinstance(body, dict) and "lang" in body:
+        return known_lang(body["lang"]) or fixed or "en"
+    if "lang" in request.query_params:
+        return known_lang(request.query_params["lang"]) or fixed or "en"
+    if fixed:
+        return fixed
+    accept = request.headers.get("accept-language", "")
+    first = accept.split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
+
+
+async def read_json(request: Request) -> Any:
+    """The request's JSON body (415 unless a POST says ``application/json``; 413 past the
+    limit, counted while reading; 400 for text that is not JSON)."""
+    if request.method == "POST":
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            raise HTTPProblem(415, "web.err.content_type")
+    limit = request.app.state.settings.max_body
+    size = 0
+    chunks = []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPProblem(413, "web.err.too_big", limit=limit)
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks).decode("utf-8") or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise HTTPProblem(400, "web.err.json") from None
+
+
+def check_body(body: Any, where: str, fields: tuple[str, ...]) -> None:
+    """A POST body is a JSON object whose keys are ``fields`` (all optional) or ``lang``."""
+    allowed = (*fields, "lang")
+    forms.require_object(
+        body, Msg("web.name.body"), where, Msg("web.exp.body", fields=", ".join(allowed))
+    )
+    forms.check_fields(body, allowed, where)
+    if "lang" in body and known_lang(body["lang"]) is None:
+        raise InputError(
+            "err.must",
+            where=where,
+            name="lang",
+            expected=Msg("web.exp.lang"),
+            got=describe(body["lang"]),
+        )
+
+
+Handler = Callable[[Request, Any, str], Any]
+
+
+def endpoint(handler: Handler, fields: tuple[str, ...] = ()) -> Callable[[Request], Any]:
+    """Wrap ``handler(request, body, lang)``: JSON in, JSON out, errors as 4xx JSON.
+
+    A POST body must be a JSON object with no keys but ``fields`` and ``lang`` (422 with the
+    field named otherwise); the handler then checks each field's value.
+    """
+
+    async def run(request: Request) -> Response:
+        lang = request_lang(request)
+        try:
+            body = await read_json(request) if request.method == "POST" else None
+            lang = request_lang(request, body)
+            if request.method == "POST":
+                check_body(body, request.url.path, fields)
+            result = handler(request, body, lang)
+            if asyncio.iscoroutine(result):
+                result = await result
+            if isinstance(result, Response):
+                return result
+            return json_response(result)
+        except HTTPProblem as problem:
+            data = {"error": t(problem.key, lang, **problem.params), "field": None}
+            return json_response(data, problem.status)
+        except HandpropError as err:
+            status = 409 if err.key == "web.err.busy" else 422
+            return json_response(forms.error_data(err, lang), status)
+
+    return run
+
+
+def _seed(body: Any) -> int | Any:
+    """The body's ``seed``, or a fresh one when it has none."""
+    seed = body.get("seed")
+    return secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# pages and assets
+
+
+def show_page(name: str) -> Callable[[Request], Any]:
+    """The handler of the page ``name`` (a template), in the request's language."""
+
+    async def show(request: Request) -> Response:
+        template = request.app.state.templates[name]
+        return HTMLResponse(
+            render_page(template, name, request_lang(request)),
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return show
+
+
+async def static_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    data = request.app.state.static.get(name)
+    if data is None:
+        return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
+    suffix = name[name.rindex(".") :]
+    return Response(data, media_type=_STATIC_TYPES[suffix])
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
+
+
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    return json_response({"error": t("web.err.method", request_lang(request))}, 405)
+
+
+# ---------------------------------------------------------------------------------------------
+# the step page
+
+
+def texts(request: Request, body: Any, lang: str) -> Any:
+    return {"lang": lang, "texts": page_texts(lang)}
+
+
+def example(request: Request, body: Any, lang: str) -> Any:
+    from handprop.problem import problem_from_mapping
+    from handprop.tracing import WORKED_EXAMPLE
+
+    problem = problem_from_mapping(dict(WORKED_EXAMPLE), where="example")
+    return {"problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
+
+
+def step(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web.step_view import step_view
+
+    decimals = forms.int_in_range(
+        body.get("decimals", 3), "decimals", "step", forms.MIN_DECIMALS, forms.MAX_DECIMALS
+    )
+    problem = forms.page_problem(body.get("problem"), where="step")
+    return step_view(problem, lang, decimals)
+
+
+def parse_problem(request: Request, body: Any, lang: str) -> Any:
+    from handprop.problem import parse_problem_text, problem_from_mapping
+
+    name = _file_name(body.get("filename"))
+    text = _file_text(body.get("text"), name)
+    lower = name.lower()
+    if lower.endswith(".json"):
+        kind = "JSON"
+    elif lower.endswith(".toml"):
+        kind = "TOML"
+    else:
+        kind = "JSON" if text.lstrip().startswith("{") else "TOML"
+    data = parse_problem_text(text, name, kind)
+    problem = problem_from_mapping(data, where=name)
+    forms.check_page_size(problem, name)
+    return {"problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
+
+
+def _file_name(name: Any) -> str:
+    """An uploaded file's name as messages show it ("problem" when none is given)."""
+    if name is not None and not isinstance(name, str):
+        raise InputError(
+            "err.must",
+            where="problem",
+            name="filename",
+            expected=Msg("web.exp.filename"),
+            got=forms.json_kind(name),
+        )
+    name = name if name and name.strip() else "problem"
+    return re.sub(r"[\x00-\x1f\x7f]", "", name)[:120]
+
+
+def _file_text(text: Any, name: str) -> str:
+    """An uploaded file's text, at most ``MAX_PROBLEM_TEXT`` characters, without a BOM."""
+    if text is None:
+        raise InputError("web.err.no_text", where=name)
+    if not isinstance(text, str):
+        raise InputError(
+            "err.must",
+            where=name,
+            name="text",
+            expected=Msg("web.exp.text"),
+            got=forms.json_kind(text),
+        )
+    if len(text) > MAX_PROBLEM_TEXT:
+        raise InputError(
+            "core.err.file_too_big", where=name, size=len(text), limit=MAX_PROBLEM_TEXT
+        )
+    return text.removeprefix("\ufeff")
+
+
+def to_toml(request: Request, body: Any, lang: str) -> Any:
+    problem = forms.page_problem(body.get("problem"), where="step")
+    return {"toml": problem.to_toml(), "filename": "problem.toml"}
+
+
+def random_problem(request: Request, body: Any, lang: str) -> Any:
+    from handprop.exercise import generate_problem
+
+    seed = _seed(body)
+    problem = generate_problem(
+        seed,
+        classes=forms.int_or_text(body.get("classes", 3)),
+        features=forms.int_or_text(body.get("features", 3)),
+    )
+    return {"seed": seed, "problem": problem.to_dict(), "problem_text": forms.problem_text(problem)}
+
+
+# ---------------------------------------------------------------------------------------------
+# the train page
+
+
+def datasets(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web.training import available_datasets
+
+    return {"datasets": available_datasets(lang)}
+
+
+def train_state(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web import training
+
+    run = request.app.state.runner.current
+    return {
+        "run": None if run is None else run.run_id,
+        "running": bool(run is not None and run.running),
+        "defaults": training.defaults(),
+        "choices": {
+            "init": training.INITS,
+            "normalize": training.NORMALIZATIONS,
+            "lr_schedule": training.LR_SCHEDULES,
+        },
+        "limits": {"epochs": training.MAX_EPOCHS, "batch_size": training.MAX_BATCH_SIZE},
+    }
+
+
+def train_start(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web.training import available_datasets, check_settings
+
+    names = [d["name"] for d in available_datasets(lang) if d["available"]]
+    settings = check_settings(body.get("settings"), names)
+    run = request.app.state.runner.start(settings)
+    return {"run": run.run_id, "settings": settings}
+
+
+def train_stop(request: Request, body: Any, lang: str) -> Any:
+    run = request.app.state.runner.stop()
+    return {"run": None if run is None else run.run_id}
+
+
+async def train_events(request: Request) -> Response:
+    """Server-sent events of run ``run`` from event ``since`` (or after ``Last-Event-ID``)."""
+    lang = request_lang(request)
+    try:
+        run_id = int(request.query_params.get("run", ""))
+        since = int(request.query_params.get("since", "0"))
+        last = request.headers.get("last-event-id")
+        if last is not None:
+            since = max(since, int(last) + 1)
+    except ValueError:
+        return json_response({"error": t("web.err.run", lang), "field": "run"}, 400)
+    run = request.app.state.runner.get(run_id)
+    if run is None:
+        return json_response({"error": t("web.err.run", lang), "field": "run"}, 404)
+    return StreamingResponse(
+        _event_stream(run, max(since, 0), lang),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _event_stream(run: Any, index: int, lang: str) -> AsyncIterator[str]:
+    """``run``'s events from ``index`` on, in ``lang``, until it has finished; a comment every
+    15 s of silence keeps the connection open."""
+    from handprop.web.training import localize_event
+
+    idle = 0.0
+    while True:
+        events = run.since(index)
+        for event in events:
+            index += 1
+            data = localize_event(event, lang)
+            text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+            yield f"id: {data['seq']}\ndata: {text}\n\n"
+        if events:
+            idle = 0.0
+            continue
+        if run.finished.is_set() and not run.since(index):
+            return
+        idle += 0.1
+        if idle >= 15:
+            idle = 0.0
+            yield ": still here\n\n"
+        await asyncio.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the exercise page
+
+
+def exercise_new(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web.exercise_view import new_exercise
+
+    return new_exercise(
+        _seed(body),
+        forms.int_or_text(body.get("classes", 3)),
+        forms.int_or_text(body.get("features", 3)),
+        lang,
+    )
+
+
+def exercise_check(request: Request, body: Any, lang: str) -> Any:
+    from handprop.web.exercise_view import check_exercise
+
+    return check_exercise(body.get("problem"), body.get("answers"), body.get("decimals", 3), lang)
+
+
+# ---------------------------------------------------------------------------------------------
 # the application
+
+ROUTES = [
+    Route("/", show_page("step")),
+    Route("/train", show_page("train")),
+    Route("/exercise", show_page("exercise")),
+    Route("/static/{name}", static_file),
+    Route("/api/texts", endpoint(texts)),
+    Route("/api/example", endpoint(example)),
+    Route("/api/step", endpoint(step, ("problem", "decimals")), methods=["POST"]),
+    Route("/api/problem/parse", endpoint(parse_problem, ("filename", "text")), methods=["POST"]),
+    Route("/api/problem/toml", endpoint(to_toml, ("problem",)), methods=["POST"]),
+    Route(
+        "/api/random",
+        endpoint(random_problem, ("seed", "classes", "features")),
+        methods=["POST"],
+    ),
+    Route("/api/datasets", endpoint(datasets)),
+    Route("/api/train/state", endpoint(train_state)),
+    Route("/api/train/start", endpoint(train_start, ("settings",)), methods=["POST"]),
+    Route("/api/train/stop", endpoint(train_stop), methods=["POST"]),
+    Route("/api/train/events", train_events),
+    Route(
+        "/api/exercise/new",
+        endpoint(exercise_new, ("seed", "classes", "features")),
+        methods=["POST"],
+    ),
+    Route(
+        "/api/exercise/check",
+        endpoint(exercise_check, ("problem", "answers", "decimals")),
+        methods=["POST"],
+    ),
+]
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Stop the training run, if any, when the server shuts down."""
+    yield
+    app.state.runner.shutdown()
 
 
 def create_app(
@@ -245,7 +619,7 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     max_body: int = MAX_BODY,
 ) -> Starlette:
-    """The web explorer as an ASGI app.
+    """The web explorer as an ASGI app: :data:`ROUTES` with the limits and headers.
 
     Parameters
     ----------
@@ -261,339 +635,18 @@ def create_app(
     """
     from handprop.web.training import TrainingRunner
 
-    static = _static_files()
-    templates = _templates()
-    runner = TrainingRunner()
-    fixed_lang = _lang(lang, "") or None
-
-    def request_lang(request: Request, body: Any = None) -> str:
-        if isinstance(body, dict) and "lang" in body:
-            return _lang(body["lang"], fixed_lang or "en")
-        if "lang" in request.query_params:
-            return _lang(request.query_params["lang"], fixed_lang or "en")
-        if fixed_lang:
-            return fixed_lang
-        accept = request.headers.get("accept-language", "")
-        first = accept.split(",")[0].strip().lower()
-        return "zh" if first.startswith("zh") else "en"
-
-    async def read_json(request: Request) -> Any:
-        if request.method == "POST":
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                raise HTTPProblem(415, "web.err.content_type")
-        size = 0
-        chunks = []
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > max_body:
-                raise HTTPProblem(413, "web.err.too_big", limit=max_body)
-            chunks.append(chunk)
-        try:
-            return json.loads(b"".join(chunks).decode("utf-8") or "null")
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            raise HTTPProblem(400, "web.err.json") from None
-
-    def check_body(body: Any, where: str, fields: tuple[str, ...]) -> None:
-        """A POST body is a JSON object whose keys are ``fields`` (all optional) or ``lang``."""
-        allowed = (*fields, "lang")
-        forms.require_object(
-            body, Msg("web.name.body"), where, Msg("web.exp.body", fields=", ".join(allowed))
-        )
-        forms.check_fields(body, allowed, where)
-        if "lang" in body and not _lang(body["lang"], ""):
-            raise InputError(
-                "err.must",
-                where=where,
-                name="lang",
-                expected=Msg("web.exp.lang"),
-                got=describe(body["lang"]),
-            )
-
-    def endpoint(
-        handler: Callable[[Request, Any, str], Any],
-        fields: tuple[str, ...] = (),
-    ) -> Callable[[Request], Any]:
-        """Wrap ``handler(request, body, lang)``: JSON in, JSON out, errors as 4xx JSON.
-
-        A POST body must be a JSON object with no keys but ``fields`` and ``lang`` (422 with
-        the field named otherwise); the handler then checks each field's value.
-        """
-
-        async def run(request: Request) -> Response:
-            lang = request_lang(request)
-            try:
-                body = await read_json(request) if request.method == "POST" else None
-                lang = request_lang(request, body)
-                if request.method == "POST":
-                    check_body(body, request.url.path, fields)
-                result = handler(request, body, lang)
-                if asyncio.iscoroutine(result):
-                    result = await result
-                if isinstance(result, Response):
-                    return result
-                return json_response(result)
-            except HTTPProblem as problem:
-                data = {"error": t(problem.key, lang, **problem.params), "field": None}
-                return json_response(data, problem.status)
-            except HandpropError as err:
-                status = 409 if err.key == "web.err.busy" else 422
-                return json_response(forms.error_data(err, lang), status)
-
-        return run
-
-    # ------------------------------------------------------------------ pages and assets
-    def page(name: str) -> Callable[[Request], Any]:
-        async def show(request: Request) -> Response:
-            lang = request_lang(request)
-            return HTMLResponse(
-                render_page(templates[name], name, lang),
-                headers={"Cache-Control": "no-store"},
-            )
-
-        return show
-
-    async def static_file(request: Request) -> Response:
-        name = request.path_params["name"]
-        data = static.get(name)
-        if data is None:
-            return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
-        suffix = name[name.rindex(".") :]
-        return Response(data, media_type=_STATIC_TYPES[suffix])
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return json_response({"error": t("web.err.not_found", request_lang(request))}, 404)
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        return json_response({"error": t("web.err.method", request_lang(request))}, 405)
-
-    # ------------------------------------------------------------------ step page
-    def texts(request: Request, body: Any, lang: str) -> Any:
-        return {"lang": lang, "texts": page_texts(lang)}
-
-    def example(request: Request, body: Any, lang: str) -> Any:
-        from handprop.problem import problem_from_mapping
-        from handprop.trace import WORKED_EXAMPLE
-        from handprop.web.step_view import problem_text
-
-        problem = problem_from_mapping(dict(WORKED_EXAMPLE), where="example")
-        return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
-
-    def step(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web.step_view import step_view
-
-        decimals = forms.int_in_range(
-            body.get("decimals", 3), "decimals", "step", forms.MIN_DECIMALS, forms.MAX_DECIMALS
-        )
-        problem = forms.page_problem(body.get("problem"), where="step")
-        return step_view(problem, lang, decimals)
-
-    def parse_problem(request: Request, body: Any, lang: str) -> Any:
-        from handprop.problem import parse_problem_text, problem_from_mapping
-        from handprop.web.step_view import problem_text
-
-        name = body.get("filename")
-        if name is not None and not isinstance(name, str):
-            raise InputError(
-                "err.must",
-                where="problem",
-                name="filename",
-                expected=Msg("web.exp.filename"),
-                got=forms.json_kind(name),
-            )
-        name = name if name and name.strip() else "problem"
-        name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:120]
-        text = body.get("text")
-        if text is None:
-            raise InputError("web.err.no_text", where=name)
-        if not isinstance(text, str):
-            raise InputError(
-                "err.must",
-                where=name,
-                name="text",
-                expected=Msg("web.exp.text"),
-                got=forms.json_kind(text),
-            )
-        if len(text) > MAX_PROBLEM_TEXT:
-            raise InputError(
-                "core.err.file_too_big", where=name, size=len(text), limit=MAX_PROBLEM_TEXT
-            )
-        text = text.removeprefix("\ufeff")
-        lower = name.lower()
-        if lower.endswith(".json"):
-            kind = "JSON"
-        elif lower.endswith(".toml"):
-            kind = "TOML"
-        else:
-            kind = "JSON" if text.lstrip().startswith("{") else "TOML"
-        data = parse_problem_text(text, name, kind)
-        problem = problem_from_mapping(data, where=name)
-        forms.check_page_size(problem, name)
-        return {"problem": problem.to_dict(), "problem_text": problem_text(problem)}
-
-    def to_toml(request: Request, body: Any, lang: str) -> Any:
-        problem = forms.page_problem(body.get("problem"), where="step")
-        return {"toml": problem.to_toml(), "filename": "problem.toml"}
-
-    def random_problem(request: Request, body: Any, lang: str) -> Any:
-        from handprop.exercise import generate_problem
-        from handprop.web.step_view import problem_text
-
-        seed = body.get("seed")
-        seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
-        problem = generate_problem(
-            seed,
-            classes=forms.int_or_text(body.get("classes", 3)),
-            features=forms.int_or_text(body.get("features", 3)),
-        )
-        return {"seed": seed, "problem": problem.to_dict(), "problem_text": problem_text(problem)}
-
-    # ------------------------------------------------------------------ train page
-    def datasets(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web.training import available_datasets
-
-        return {"datasets": available_datasets(lang)}
-
-    def train_state(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web import training
-
-        run = runner.current
-        return {
-            "run": None if run is None else run.run_id,
-            "running": bool(run is not None and run.running),
-            "defaults": training.defaults(),
-            "choices": {
-                "init": training.INITS,
-                "normalize": training.NORMALIZATIONS,
-                "lr_schedule": training.LR_SCHEDULES,
-            },
-            "limits": {"epochs": training.MAX_EPOCHS, "batch_size": training.MAX_BATCH_SIZE},
-        }
-
-    def train_start(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web.training import available_datasets, check_settings
-
-        names = [d["name"] for d in available_datasets(lang) if d["available"]]
-        settings = check_settings(body.get("settings"), names)
-        run = runner.start(settings)
-        return {"run": run.run_id, "settings": settings}
-
-    def train_stop(request: Request, body: Any, lang: str) -> Any:
-        run = runner.stop()
-        return {"run": None if run is None else run.run_id}
-
-    async def train_events(request: Request) -> Response:
-        from handprop.web.training import localize_event
-
-        lang = request_lang(request)
-        try:
-            run_id = int(request.query_params.get("run", ""))
-            since = int(request.query_params.get("since", "0"))
-            last = request.headers.get("last-event-id")
-            if last is not None:
-                since = max(since, int(last) + 1)
-        except ValueError:
-            return json_response({"error": t("web.err.run", lang), "field": "run"}, 400)
-        run = runner.get(run_id)
-        if run is None:
-            return json_response({"error": t("web.err.run", lang), "field": "run"}, 404)
-
-        async def stream() -> AsyncIterator[str]:
-            index = max(since, 0)
-            idle = 0.0
-            while True:
-                events = run.since(index)
-                for event in events:
-                    index += 1
-                    data = localize_event(event, lang)
-                    text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
-                    yield f"id: {data['seq']}\ndata: {text}\n\n"
-                if not events:
-                    if run.finished.is_set() and not run.since(index):
-                        return
-                    idle += 0.1
-                    if idle >= 15:
-                        idle = 0.0
-                        yield ": still here\n\n"
-                    await asyncio.sleep(0.1)
-                else:
-                    idle = 0.0
-
-        return StreamingResponse(
-            stream(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        )
-
-    # ------------------------------------------------------------------ exercise page
-    def exercise_new(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web.exercise_view import new_exercise
-
-        seed = body.get("seed")
-        seed = secrets.randbelow(1_000_000) if seed in (None, "") else forms.int_or_text(seed)
-        return new_exercise(
-            seed,
-            forms.int_or_text(body.get("classes", 3)),
-            forms.int_or_text(body.get("features", 3)),
-            lang,
-        )
-
-    def exercise_check(request: Request, body: Any, lang: str) -> Any:
-        from handprop.web.exercise_view import check_exercise
-
-        return check_exercise(
-            body.get("problem"), body.get("answers"), body.get("decimals", 3), lang
-        )
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        runner.shutdown()
-
-    routes = [
-        Route("/", page("step")),
-        Route("/train", page("train")),
-        Route("/exercise", page("exercise")),
-        Route("/static/{name}", static_file),
-        Route("/api/texts", endpoint(texts)),
-        Route("/api/example", endpoint(example)),
-        Route("/api/step", endpoint(step, ("problem", "decimals")), methods=["POST"]),
-        Route(
-            "/api/problem/parse",
-            endpoint(parse_problem, ("filename", "text")),
-            methods=["POST"],
-        ),
-        Route("/api/problem/toml", endpoint(to_toml, ("problem",)), methods=["POST"]),
-        Route(
-            "/api/random",
-            endpoint(random_problem, ("seed", "classes", "features")),
-            methods=["POST"],
-        ),
-        Route("/api/datasets", endpoint(datasets)),
-        Route("/api/train/state", endpoint(train_state)),
-        Route("/api/train/start", endpoint(train_start, ("settings",)), methods=["POST"]),
-        Route("/api/train/stop", endpoint(train_stop), methods=["POST"]),
-        Route("/api/train/events", train_events),
-        Route(
-            "/api/exercise/new",
-            endpoint(exercise_new, ("seed", "classes", "features")),
-            methods=["POST"],
-        ),
-        Route(
-            "/api/exercise/check",
-            endpoint(exercise_check, ("problem", "answers", "decimals")),
-            methods=["POST"],
-        ),
-    ]
     middleware = []
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
     middleware.append(Middleware(LimitsMiddleware, max_body=max_body))
     app = Starlette(
-        routes=routes,
+        routes=ROUTES,
         middleware=middleware,
         exception_handlers={404: not_found, 405: not_allowed},
         lifespan=lifespan,
     )
-    app.state.runner = runner
+    app.state.settings = Settings(lang=known_lang(lang), max_body=max_body)
+    app.state.static = _static_files()
+    app.state.templates = _templates()
+    app.state.runner = TrainingRunner()
     return app

@@ -15,12 +15,28 @@ from typing import Any
 
 import numpy as np
 
+from handprop.checker import (
+    DEFAULT_DECIMALS,
+    QUANTITIES,
+    Marker,
+    check_decimals,
+    check_size,
+    mistake_label,
+    parse_answers,
+    quantity_shape,
+)
 from handprop.errors import InputError, ShapeError
+from handprop.exercise import class_name, generate_problem
 from handprop.messages import Msg, t
 from handprop.problem import Problem, problem_from_mapping
 from handprop.validation import describe
-from handprop.web.forms import coerce_problem, int_or_text, number_or_text, require_object
-from handprop.web.step_view import problem_text
+from handprop.web.forms import (
+    coerce_problem,
+    int_or_text,
+    number_or_text,
+    problem_text,
+    require_object,
+)
 
 WHERE = "check"
 
@@ -47,8 +63,6 @@ def _number(value: Any, name: str, where: str) -> None:
 
 def new_exercise(seed: int, classes: int, features: int, lang: str) -> dict[str, Any]:
     """A new problem (``generate_problem``) with what the page shows around it."""
-    from handprop.checker import DEFAULT_DECIMALS, QUANTITIES, quantity_shape
-    from handprop.exercise import class_name, generate_problem
 
     problem = generate_problem(seed, classes=classes, features=features)
     K, D = problem.W.shape
@@ -130,16 +144,6 @@ def check_exercise(problem_data: Any, answers: Any, decimals: Any, lang: str) ->
     ``blank``. Quantity statuses: the checker's (``correct``, ``wrong``, ``carried``,
     ``missing``) and ``partial`` for a quantity only partly filled in.
     """
-    from handprop.checker import (
-        QUANTITIES,
-        Marker,
-        check_decimals,
-        check_size,
-        mistake_label,
-        parse_answers,
-        quantity_shape,
-    )
-
     require_object(problem_data, "problem", WHERE, Msg("web.exp.problem"))
     answers = require_object(
         answers, "answers", WHERE, Msg("web.exp.answers", names=", ".join(QUANTITIES))

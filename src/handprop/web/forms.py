@@ -17,6 +17,7 @@ from typing import Any
 from handprop.errors import HandpropError, InputError, ShapeError
 from handprop.messages import Msg
 from handprop.problem import Problem, problem_from_mapping
+from handprop.render._common import compact
 from handprop.validation import describe
 
 #: sizes of the step page's editor: classes K and features D
@@ -172,4 +173,14 @@ def error_data(err: HandpropError, lang: str) -> dict[str, Any]:
         "field": match.group(1) if match else None,
         "path": path,
         "key": err.key,
+    }
+
+
+def problem_text(problem: Problem, decimals: int = 12) -> dict[str, Any]:
+    """The problem's numbers as the inputs show them (shortest text, up to ``decimals``)."""
+    return {
+        "X": [compact(v, decimals) for v in problem.X.tolist()],
+        "W": [[compact(v, decimals) for v in row] for row in problem.W.tolist()],
+        "b": [compact(v, decimals) for v in problem.b.tolist()],
+        "lr": compact(problem.lr, decimals),
     }

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from handprop.train.engines import Batch
+from handprop.train.engines.base import Batch
 
 #: batch buffers the helper thread may fill ahead of the step being computed
 PREFETCH_SLOTS = 3

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from handprop import functional as F
 from handprop.train.config import SGDConfig
-from handprop.train.engines import GradientStep
+from handprop.train.engines.base import GradientStep
 from handprop.train.state import TrainState
 
 Array = NDArray[np.floating]

@@ -18,8 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop.train.config import SGDConfig
-from handprop.train.engines import Batch, native_kernel
 from handprop.train.engines._params import FlatParams
+from handprop.train.engines.base import Batch, native_kernel
 
 Array = NDArray[np.floating]
 

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from handprop.errors import HandpropError, InputError
 from handprop.messages import Msg
-from handprop.train.engines import Batch
+from handprop.train.engines.base import Batch
 
 #: seconds a collective may wait for the other processes (HANDPROP_DIST_TIMEOUT overrides)
 DEFAULT_TIMEOUT = 120.0

@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 
 from handprop import functional as F
 from handprop.train.config import SGDConfig
-from handprop.train.engines import Batch
 from handprop.train.engines._feed import GatherFeed
 from handprop.train.engines._params import FlatParams
+from handprop.train.engines.base import Batch
 
 Array = NDArray[np.floating]
 

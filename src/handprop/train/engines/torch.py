@@ -42,9 +42,9 @@ from handprop.torch_backend import (
     softmax,
 )
 from handprop.train.config import SGDConfig
-from handprop.train.engines import Batch, GradientStep
 from handprop.train.engines._feed import GatherFeed
 from handprop.train.engines._params import split
+from handprop.train.engines.base import Batch, GradientStep
 from handprop.train.state import TrainState
 
 Array = NDArray[np.floating]

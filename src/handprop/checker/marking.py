@@ -1,15 +1,10 @@
-"""Check one SGD step worked out by hand, quantity by quantity, as a careful human marker would.
+"""Marking: the exact values of a step, their tolerances, and the verdict on given values.
 
-An answer file holds the problem (``problem = "problem.toml"``, a path relative to the answer
-file, a ``[problem]`` table, or the fields ``X, W, b, y, lr`` at the top level), any subset of
-the ten quantities of the step, in the order they are computed::
+The ten quantities of one step, in the order they are computed::
 
     Z = W x + b        exp_Z = exp(Z)     sum_exp = sum(exp_Z)    A = exp_Z / sum_exp
     loss = -ln A[y]    delta = A - Y      db = delta              dW = delta x^T
     b_new = b - lr db  W_new = W - lr dW
-
-(vectors as lists, matrices as lists of rows; ``""`` or ``[]`` leaves a quantity blank) and an
-optional ``decimals``, the rounding the student used (default 3).
 
 Every expected number comes from :mod:`handprop.functional`; a :class:`_Rule` only says which
 function computes a quantity from which earlier quantities. Each given quantity is compared twice:
@@ -58,27 +53,18 @@ else is reported with the entries that are off and ``mistake = None``.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from handprop import functional as F
-from handprop.errors import FileFormatError, InputError, ShapeError
-from handprop.fileio import read_user_text
-from handprop.messages import Msg, t
-from handprop.problem import (
-    OPTIONAL_KEYS,
-    REQUIRED_KEYS,
-    Problem,
-    load_problem,
-    parse_problem_text,
-    problem_from_mapping,
-)
+from handprop.checker.report import DEFAULT_DECIMALS, Report, StepResult
+from handprop.errors import InputError, ShapeError
+from handprop.messages import Msg
+from handprop.problem import Problem
 from handprop.validation import describe
 
 Array = NDArray[np.float64]
@@ -87,7 +73,6 @@ Array = NDArray[np.float64]
 QUANTITIES = ("Z", "exp_Z", "sum_exp", "A", "loss", "delta", "db", "dW", "b_new", "W_new")
 SCALARS = frozenset({"sum_exp", "loss"})
 MATRICES = frozenset({"dW", "W_new"})
-STATUSES = ("correct", "wrong", "carried", "missing")
 #: every named mistake, in the order they are tried
 MISTAKES = (
     "bias_forgotten",
@@ -103,12 +88,9 @@ MISTAKES = (
     "lr_twice",
     "arithmetic_slip",
 )
-DEFAULT_DECIMALS = 3
 MIN_DECIMALS, MAX_DECIMALS = 1, 6
 #: largest number of classes or features of a problem checked by hand
 MAX_SIDE = 10
-#: largest answer file read, in bytes
-MAX_FILE_BYTES = 1024 * 1024
 #: second-order slack on the propagated part of a tolerance, and the float slack
 PROPAGATION_SLACK = 1.05
 FLOAT_SLACK = 1e-9
@@ -325,136 +307,6 @@ def _within(given: Array, expected: Array, tol: Array) -> NDArray[np.bool_]:
     return np.abs(given - expected) <= tol
 
 
-# --- the result ---
-
-
-@dataclass
-class StepResult:
-    """The verdict on one quantity.
-
-    ``expected`` is the exact value; ``carried_expected`` the value that follows from the
-    student's own earlier answers (None when nothing before was wrong, or it is undefined);
-    ``entries`` the 0-based indices of the entries that are off (none for a scalar);
-    ``params`` the details of a named mistake as its message shows them (``base`` of the
-    logarithm; ``cls``, the class whose probability was used, counted from 1).
-    """
-
-    name: str
-    status: str
-    expected: Array
-    given: Array | None
-    tolerance: Array
-    carried_expected: Array | None = None
-    mistake: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    entries: list[tuple[int, ...]] = field(default_factory=list)
-    reference: Array | None = None  # what the wrong entries were compared with
-
-    def message(self, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> str:
-        """One sentence on this quantity in ``lang``."""
-        if self.status != "wrong":
-            return t(f"exercise.check.msg.{self.status}", lang)
-        where = entry_names(self.entries, lang)
-        if self.mistake == "arithmetic_slip":
-            ref = self.reference if self.reference is not None else self.expected
-            idx = self.entries[0]
-            return t(
-                "exercise.mistake.arithmetic_slip",
-                lang,
-                entry=where,
-                expected=_fmt(ref[idx], decimals),
-                given=_as_written(self.given[idx]),  # type: ignore[index]
-            )
-        if self.mistake is not None:
-            return t(f"exercise.mistake.{self.mistake}", lang, **self.params)
-        if self.expected.ndim == 0:
-            return t("exercise.check.msg.wrong_scalar", lang)
-        return t("exercise.check.msg.wrong_entries", lang, entries=where)
-
-    def to_json_data(self, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status,
-            "expected": _plain(self.expected),
-            "given": None if self.given is None else _plain(self.given),
-            "mistake": self.mistake,
-            "message": self.message(lang, decimals),
-            "carried_expected": None
-            if self.carried_expected is None
-            else _plain(self.carried_expected),
-            "tolerance": _plain(self.tolerance),
-            "entries": [list(i) for i in self.entries],
-            **({"details": dict(self.params)} if self.params else {}),
-        }
-
-
-@dataclass
-class Report:
-    """The verdict on a whole answer sheet."""
-
-    problem: Problem
-    decimals: int
-    steps: list[StepResult]
-    source: Path | None = None
-
-    @property
-    def given(self) -> list[StepResult]:
-        return [s for s in self.steps if s.status != "missing"]
-
-    @property
-    def all_correct(self) -> bool:
-        """Every given quantity is correct (none wrong, none merely carried)."""
-        return all(s.status in ("correct", "missing") for s in self.steps)
-
-    @property
-    def first_wrong(self) -> str | None:
-        """The first quantity, in the order of the computation, that is wrong."""
-        return next((s.name for s in self.steps if s.status == "wrong"), None)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every given quantity is correct, else 1."""
-        return 0 if self.all_correct else 1
-
-    def step(self, name: str) -> StepResult:
-        return next(s for s in self.steps if s.name == name)
-
-    def to_json_data(self, lang: str = "en") -> dict[str, Any]:
-        return {
-            "all_correct": self.all_correct,
-            "first_wrong": self.first_wrong,
-            "decimals": self.decimals,
-            "steps": [s.to_json_data(lang, self.decimals) for s in self.steps],
-        }
-
-
-def _plain(value: Array) -> Any:
-    return value.item() if value.ndim == 0 else value.tolist()
-
-
-def _fmt(value: float, decimals: int) -> str:
-    from handprop.render._common import fixed
-
-    return fixed(float(value), decimals)
-
-
-def _as_written(value: float) -> str:
-    from handprop.render._common import compact
-
-    return compact(float(value), 6)
-
-
-def entry_names(entries: list[tuple[int, ...]], lang: str) -> str:
-    """``entry 2`` / ``row 2, column 3`` (counted from 1, as on paper), joined by "; "."""
-    names = []
-    for idx in entries:
-        if len(idx) == 1:
-            names.append(t("exercise.check.entry", lang, i=idx[0] + 1))
-        elif len(idx) == 2:
-            names.append(t("exercise.check.cell", lang, i=idx[0] + 1, j=idx[1] + 1))
-    return t("exercise.check.list_sep", lang).join(names)
-
-
 # --- the marker ---
 
 
@@ -604,109 +456,6 @@ def _off(given: Array, expected: Array, tol: Array) -> list[tuple[int, ...]]:
     return [tuple(int(i) for i in idx) for idx in np.argwhere(bad)] if bad.ndim else []
 
 
-def check_answers(
-    problem: Problem, answers: Mapping[str, Any], decimals: int = DEFAULT_DECIMALS
-) -> Report:
-    """Mark ``answers`` (name -> value, missing names blank) for ``problem``; see :class:`Marker`.
-
-    Values are validated first (shapes, numbers), as in an answer file.
-    """
-    parsed = parse_answers(answers, problem, "answers")
-    return Marker(problem, decimals).check(parsed)
-
-
-# --- answer files ---
-
-
-@dataclass
-class AnswerSheet:
-    """A loaded answer file: the problem, the given quantities (None when blank), the rounding."""
-
-    problem: Problem
-    answers: dict[str, Array | None]
-    decimals: int = DEFAULT_DECIMALS
-    source: Path | None = None
-
-    def check(self) -> Report:
-        # absurd answers (1e308) may overflow in the tolerance: they are marked wrong, quietly
-        with np.errstate(over="ignore", invalid="ignore"):
-            report = Marker(self.problem, self.decimals).check(self.answers)
-        report.source = self.source
-        return report
-
-
-def check_file(path: str | os.PathLike[str]) -> Report:
-    """Load the answer file at ``path`` and mark it."""
-    return load_answers(path).check()
-
-
-def load_answers(path: str | os.PathLike[str]) -> AnswerSheet:
-    """Read and validate an answer file (TOML, or JSON for ``.json``).
-
-    Raises the same one-line errors as problem files (:class:`InputError`,
-    :class:`ShapeError`, :class:`FileFormatError`): unreadable file, bad syntax, unknown keys,
-    no problem, quantities of the wrong shape or not numbers, decimals out of range.
-    """
-    path = Path(path)
-    where = str(path)
-    text = read_user_text(path, where, limit=MAX_FILE_BYTES)
-    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
-    data = parse_problem_text(text, where, kind)
-    return answers_from_mapping(data, where, base=path.parent, source=path)
-
-
-PROBLEM_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
-ANSWER_KEYS = ("problem", "decimals", *QUANTITIES)
-
-
-def answers_from_mapping(
-    data: Any, where: str = "answers", base: Path | None = None, source: Path | None = None
-) -> AnswerSheet:
-    """Check a parsed answer file and load its problem (a path is relative to ``base``)."""
-    if not isinstance(data, Mapping):
-        raise FileFormatError("core.err.not_table", where=where, got=type(data).__name__)
-    allowed = ANSWER_KEYS + PROBLEM_KEYS
-    for key in data:
-        if key not in allowed:
-            raise InputError(
-                "core.err.unknown_key", where=where, field=str(key), allowed=", ".join(allowed)
-            )
-    problem = _answer_problem(data, where, base)
-    decimals = check_decimals(data.get("decimals", DEFAULT_DECIMALS), where)
-    answers = parse_answers({k: data[k] for k in QUANTITIES if k in data}, problem, where)
-    return AnswerSheet(problem, answers, decimals, source)
-
-
-def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> Problem:
-    inline = {k: data[k] for k in PROBLEM_KEYS if k in data}
-    ref = data.get("problem")
-    if ref is not None and inline:
-        raise InputError("exercise.err.problem_twice", where=where, keys=", ".join(inline))
-    if isinstance(ref, str):
-        if not ref.strip():
-            raise InputError("exercise.err.no_problem", where=where)
-        path = Path(ref)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        problem = load_problem(path)
-    elif isinstance(ref, Mapping):
-        problem = problem_from_mapping(ref, where=f"{where}: problem")
-    elif ref is not None:
-        raise InputError(
-            "err.must",
-            where=where,
-            name="problem",
-            expected=Msg("exercise.exp.problem"),
-            got=describe(ref),
-        )
-    elif inline:
-        problem = problem_from_mapping(inline, where=where)
-    else:
-        raise InputError("exercise.err.no_problem", where=where)
-    check_size(problem, where)
-    return problem
-
-
 def check_decimals(value: Any, where: str) -> int:
     """The declared rounding: an integer in ``MIN_DECIMALS..MAX_DECIMALS``."""
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
@@ -741,211 +490,3 @@ def quantity_shape(name: str, K: int, D: int) -> tuple[int, ...]:
     if name in MATRICES:
         return (K, D)
     return (K,)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list)) and len(value) == 0)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    )
-
-
-def parse_answers(
-    values: Mapping[str, Any], problem: Problem, where: str
-) -> dict[str, Array | None]:
-    """Each quantity as a float64 array of its shape, or None when blank (``""``, ``[]``).
-
-    Raises a one-line InputError / ShapeError naming the quantity (and entry) that is wrong.
-    """
-    K, D = problem.W.shape
-    out: dict[str, Array | None] = {}
-    for name in QUANTITIES:
-        value = values.get(name)
-        if isinstance(value, np.ndarray):
-            value = value.tolist()
-        out[name] = (
-            None if _is_blank(value) else _parse(value, name, quantity_shape(name, K, D), where)
-        )
-    for name in values:
-        if name not in QUANTITIES:
-            raise InputError(
-                "core.err.unknown_key", where=where, field=str(name), allowed=", ".join(QUANTITIES)
-            )
-    return out
-
-
-def _parse(value: Any, name: str, shape: tuple[int, ...], where: str) -> Array:
-    if not shape:
-        _number(value, name, where)
-        return np.asarray(float(value))
-    want = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-    if len(shape) == 1:
-        _list(value, name, shape[0], want, where)
-        for i, item in enumerate(value):
-            _number(item, f"{name}[{i}]", where)
-        return np.asarray(value, dtype=np.float64)
-    _list(value, name, shape[0], want, where)
-    for i, row in enumerate(value):
-        _list(row, f"{name}[{i}]", shape[1], f"({shape[1]},)", where)
-        for j, item in enumerate(row):
-            _number(item, f"{name}[{i}][{j}]", where)
-    return np.asarray(value, dtype=np.float64)
-
-
-def _list(value: Any, name: str, n: int, want: str, where: str) -> None:
-    if not isinstance(value, (list, tuple)) or len(value) != n:
-        got = f"{len(value)} entries" if isinstance(value, (list, tuple)) else _got(value)
-        raise ShapeError(
-            "err.must", where=where, name=name, expected=Msg("exp.shape", shape=want), got=got
-        )
-
-
-def _number(value: Any, name: str, where: str) -> None:
-    if not _is_number(value):
-        raise InputError(
-            "err.must", where=where, name=name, expected=Msg("exercise.exp.number"), got=_got(value)
-        )
-    try:
-        number = float(value)
-    except OverflowError:  # an integer with hundreds of digits
-        raise InputError(
-            "err.must",
-            where=where,
-            name=name,
-            expected=Msg("input.exp.magnitude", limit=f"{np.finfo(np.float64).max:.4g}"),
-            got=describe(value),
-        ) from None
-    if not math.isfinite(number):
-        raise InputError(
-            "err.must", where=where, name=name, expected=Msg("exp.finite"), got=repr(value)
-        )
-
-
-def _got(value: Any) -> str | Msg:
-    return Msg("core.got.table") if isinstance(value, Mapping) else describe(value)
-
-
-# --- the verdict in the terminal ---
-
-_STATUS_STYLE = {
-    "correct": ("✓", "bold green"),
-    "wrong": ("✗", "bold red"),
-    "carried": ("→", "yellow"),
-    "missing": ("·", "dim"),
-}
-
-
-def _cell(
-    value: Array | None, decimals: int | None, bad: list[tuple[int, ...]], whole: bool
-) -> Any:
-    """A value as rich Text, laid out as on paper: a vector as a column (one entry a line), a
-    matrix row by row, the decimal points aligned.
-
-    ``decimals`` None shows the numbers as written (with as many decimals as the longest, at
-    most 6). The entries in ``bad`` (or the whole value, if ``whole``) are shown in red.
-    """
-    from rich.text import Text
-
-    if value is None:
-        return Text("—", style="dim")
-    if decimals is None:
-        with np.errstate(over="ignore", invalid="ignore"):  # round(1e306, 2) overflows: fine
-            decimals = next(
-                (k for k in range(7) if np.all(np.abs(np.round(value, k) - value) < 1e-9)), 6
-            )
-    if value.ndim == 0:
-        return Text(_fmt(value, decimals), style="bold red" if whole else "")
-    rows = value[:, None] if value.ndim == 1 else value
-    cells = [[_fmt(v, decimals) for v in row] for row in rows]
-    widths = [max(len(row[j]) for row in cells) for j in range(rows.shape[1])]
-    bad_set = set(bad)
-    text = Text()
-    for i, row in enumerate(cells):
-        if i:
-            text.append("\n")
-        for j, cell in enumerate(row):
-            idx = (i,) if value.ndim == 1 else (i, j)
-            text.append(("  " if j else "") + cell.rjust(widths[j]))
-            if idx in bad_set:
-                text.stylize("bold red", len(text) - len(cell), len(text))
-    return text
-
-
-def build_report_text(report: Report, lang: str = "en") -> Any:
-    """The verdict as one rich renderable: a table of every quantity (status, the named mistake,
-    expected and given values, the wrong entries in red), what went wrong, and the summary.
-
-    The expected value of a blank quantity is not shown: it is not answered yet
-    (``handprop exercise key`` shows the whole solution).
-    """
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    d = report.decimals
-    source = str(report.source) if report.source is not None else "answers"
-    table = Table(
-        title=t("exercise.check.title", lang, file=source, decimals=d),
-        title_justify="left",
-        title_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_lines=True,
-    )
-    for key in ("quantity", "status", "expected", "given"):
-        table.add_column(t(f"exercise.check.col.{key}", lang), overflow="fold")
-    notes: list[Any] = []
-    for s in report.steps:
-        mark, style = _STATUS_STYLE[s.status]
-        status = Text(f"{mark} {t(f'exercise.check.status.{s.status}', lang)}", style=style)
-        wrong = s.status == "wrong"
-        if wrong:
-            status.append("\n" + mistake_label(s.mistake, lang), style="red")
-            note = Text(f"{mark} {s.name}: ", style=style)
-            note.append(s.message(lang, d))
-            notes.append(note)
-        expected = None if s.status == "missing" else s.expected
-        table.add_row(
-            Text(s.name, style="bold"),
-            status,
-            _cell(expected, d, [], whole=False),
-            _cell(s.given, None, s.entries if wrong else [], whole=wrong),
-        )
-    carried = [s.name for s in report.steps if s.status == "carried"]
-    if carried:
-        mark, _ = _STATUS_STYLE["carried"]
-        notes.append(Text(f"{mark} " + t("exercise.check.carried", lang, names=", ".join(carried))))
-    counts = {status: sum(s.status == status for s in report.steps) for status in STATUSES}
-    if not report.given:
-        verdict = Text(t("exercise.check.nothing", lang), style="yellow")
-    elif report.all_correct:
-        verdict = Text(
-            t("exercise.check.all_correct", lang, n=len(report.given)), style="bold green"
-        )
-    else:
-        first = report.first_wrong
-        label = mistake_label(report.step(first).mistake, lang) if first else ""
-        verdict = Text(t("exercise.check.first_wrong", lang, name=first, what=label))
-        verdict.stylize("bold red")
-    summary = Text(t("exercise.check.counts", lang, **counts), style="dim")
-    return Group(table, *notes, Text(""), verdict, summary)
-
-
-def mistake_label(mistake: str | None, lang: str) -> str:
-    """A short name of a mistake for tables ("wrong log base"); None: not a known mistake."""
-    return t(f"exercise.label.{mistake or 'unknown'}", lang)
-
-
-def render_report_text(report: Report, lang: str = "en", width: int = 120) -> str:
-    """The terminal verdict as plain text, ``width`` columns wide."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=width, file=io.StringIO(), no_color=True, highlight=False)
-    with console.capture() as capture:
-        console.print(build_report_text(report, lang))
-    return capture.get()

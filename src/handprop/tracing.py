@@ -130,8 +130,8 @@ class Steps(Generic[RecordT]):
     """A sequence of step records on one sample, optionally with class names.
 
     The container both models share: :class:`Trace` (softmax regression, :class:`StepRecord`)
-    and :class:`handprop.mlp.MLPTrace` (the hidden-layer network) differ only in how a
-    notebook shows them.
+    and :class:`handprop.mlp.MLPTrace` (the hidden-layer network); :mod:`handprop.render`
+    shows either.
     """
 
     steps: list[RecordT]
@@ -153,14 +153,15 @@ class Steps(Generic[RecordT]):
         records = [s.to_dict() for s in self.steps]
         return records[0] if len(records) == 1 else records
 
-
-class Trace(Steps[StepRecord]):
-    """A sequence of :class:`StepRecord` on one sample, optionally with class names."""
-
     def _repr_markdown_(self) -> str:
+        """The Markdown study note, as a notebook shows it."""
         from handprop.render.markdown import render_markdown
 
         return render_markdown(self, lang="en", decimals=3)
+
+
+class Trace(Steps[StepRecord]):
+    """A sequence of :class:`StepRecord` on one sample, optionally with class names."""
 
 
 def one_step(x: Vector, W: Matrix, b: Vector, y: int, lr: float, step: int = 1) -> StepRecord:

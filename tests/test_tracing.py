@@ -9,7 +9,7 @@ import pytest
 
 import handprop
 from handprop.errors import InputError, ShapeError
-from handprop.trace import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
+from handprop.tracing import JSON_KEYS, WORKED_EXAMPLE, Trace, trace
 
 
 def worked(steps: int = 1, **changes: object) -> Trace:
