@@ -18,8 +18,6 @@ import pkgutil
 import sys
 from pathlib import Path
 
-import pytest
-
 import handprop
 
 SRC = Path(handprop.__file__).resolve().parent.parent
