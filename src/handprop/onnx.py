@@ -199,7 +199,7 @@ def _pipeline_to_onnx(model: Any, X: Any, opset: int, options: Any) -> Any:
         raise InputError(
             "export.err.step",
             step=_unconvertible_step(model, skl2onnx),
-            reason=" ".join(str(err).split())[:200],
+            reason=" ".join(str(err).split(". ")[0].split())[:200],  # its first sentence
         ) from None
 
 

@@ -48,14 +48,14 @@ def require(module: str, where: str, extra: str = "onnx") -> Any:
         ) from None
 
 
-def check_opset(opset: Any, where: str) -> int:
+def check_opset(opset: Any, where: str, name: str = "opset") -> int:
     """``opset`` if it is an int from :data:`MIN_OPSET` to the newest the installed onnx knows."""
     newest = require("onnx", where).defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
         raise InputError(
             "err.must",
             where=where,
-            name="opset",
+            name=name,
             expected=Msg("export.exp.opset", low=MIN_OPSET, high=newest),
             got=describe(opset),
         )

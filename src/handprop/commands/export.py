@@ -46,9 +46,10 @@ def _h(key: str) -> str:
 def export(model_file: Path, fmt: str, output: Path, opset: int, lang: str) -> int:
     _check_output(output)
     if fmt == "onnx":
-        from handprop.onnx_graph import require
+        from handprop.onnx_graph import check_opset, require
 
         require("onnx", "export")
+        check_opset(opset, "export", "--opset")
     else:
         _require_torch()
     from handprop.fileio import write_atomic
