@@ -378,12 +378,6 @@ def _half(kit: Kit, folder: Path) -> bytes:
     return data[: len(data) // 2]
 
 
-def _fit_with_bad_lr(folder: Path, kit: Kit) -> Any:
-    from handprop.model import SoftmaxRegression
-
-    return SoftmaxRegression(lr=-1).fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
-
-
 def _pipeline_with_a_custom_step(folder: Path, kit: Kit) -> Any:
     """handprop.onnx.to_onnx of a Pipeline whose first step has no skl2onnx converter."""
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -403,6 +397,12 @@ def _pipeline_with_a_custom_step(folder: Path, kit: Kit) -> Any:
     y = np.arange(40) % 2
     pipe = Pipeline([("clip", Clip()), ("softmax", SoftmaxRegression(epochs=1, random_state=0))])
     return handprop.onnx.to_onnx(pipe.fit(X, y), X)
+
+
+def _fit_with_bad_lr(folder: Path, kit: Kit) -> Any:
+    from handprop.model import SoftmaxRegression
+
+    return SoftmaxRegression(lr=-1).fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
 
 
 def _deep(open_: str, close: str, depth: int) -> str:
