@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "train": "handprop.commands.training:train",
     "evaluate": "handprop.commands.training:evaluate",
     "predict": "handprop.commands.training:predict",
+    "export": "handprop.commands.export:export",
     "exercise": "handprop.commands.exercise:exercise",
     "check": "handprop.commands.exercise:check",
     "lab": "handprop.commands.lab:lab",

@@ -585,6 +585,14 @@ class SoftmaxRegression:
             X, y_idx, self.coef_, self.intercept_, transform=self._transform()
         )[0]
 
+    def to_onnx(self, *, opset: int = 17) -> Any:
+        """The fitted model as an ``onnx.ModelProto``: raw ``X`` (N, D) float32 in, the
+        normalisation inside, ``label`` (N,) and ``probabilities`` (N, K) out (see
+        :mod:`handprop.onnx_graph`; needs ``pip install 'handprop[onnx]'``)."""
+        from handprop.onnx_graph import model_to_onnx
+
+        return model_to_onnx(self, opset=opset)
+
 
 # ---------------------------------------------------------------------- input checks
 

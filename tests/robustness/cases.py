@@ -258,6 +258,21 @@ def arg_case(
     return Case(id, area, what, entry, build)
 
 
+def hidden_package_case(id: str, what: str, package: str, argv: list[str], *expect: str) -> Case:
+    """A real ``python -m handprop argv`` that cannot import ``package``: a module of that name
+    which raises ImportError, in a folder beside the case's, comes first on its path."""
+
+    def build(folder: Path, kit: Kit) -> Run:
+        _write(folder, "digits.npz", lambda kit, f: kit.model_npz(), kit)
+        blocker = folder.parent / f"without-{package}"
+        blocker.mkdir(exist_ok=True)
+        (blocker / f"{package}.py").write_text(f"raise ImportError('{package} is hidden')\n")
+        args = [a.format(dir=folder) for a in argv]
+        return Run(argv=args, expect=_fill(expect, dir=folder), path_first=(str(blocker),))
+
+    return Case(id, "export", what, "process", build)
+
+
 def fifo_case(id: str, area: str, what: str, argv: list[str] | None = None) -> Case:
     """A named pipe ``{dir}/pipe`` given where a file is expected (reading it would block until
     another program writes to it): ``argv`` on the command line, else ``read_idx`` on it."""
@@ -375,6 +390,27 @@ def pickle_npz(kit: Kit, folder: Path) -> bytes:
 def _half(kit: Kit, folder: Path) -> bytes:
     data = kit.model_npz()
     return data[: len(data) // 2]
+
+
+def _pipeline_with_a_custom_step(folder: Path, kit: Kit) -> Any:
+    """handprop.onnx.to_onnx of a Pipeline whose first step has no skl2onnx converter."""
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.pipeline import Pipeline
+
+    import handprop.onnx
+    from handprop.model import SoftmaxRegression
+
+    class Clip(TransformerMixin, BaseEstimator):
+        def fit(self, X: Any, y: Any = None) -> Any:
+            return self
+
+        def transform(self, X: Any) -> Any:
+            return np.clip(X, 0, 8)
+
+    X = np.random.default_rng(0).integers(0, 16, size=(40, 4)).astype(np.float32)
+    y = np.arange(40) % 2
+    pipe = Pipeline([("clip", Clip()), ("softmax", SoftmaxRegression(epochs=1, random_state=0))])
+    return handprop.onnx.to_onnx(pipe.fit(X, y), X)
 
 
 def _fit_with_bad_lr(folder: Path, kit: Kit) -> Any:
@@ -795,6 +831,36 @@ CASES: list[Case] = [
     web_case("web-train-unknown-field", "an unknown field instead of settings (bogus)", 422,
              "bogus is not a known key", "settings",
              method="POST", url="/api/train/start", json={"bogus": 1}),
+    # --- handprop export MODEL --format onnx|state-dict -o FILE, and handprop.onnx ------------
+    arg_case("export-not-a-model", "export of a text file as if it were a model",
+             ["export", "{dir}/notes.txt", "-o", "{dir}/m.onnx"],
+             "{dir}/notes.txt", "not a valid handprop model file", files=NOTES, area="export"),
+    arg_case("export-missing-model", "export of a model file that does not exist",
+             ["export", "{dir}/nothing.npz", "-o", "{dir}/m.onnx"],
+             "{dir}/nothing.npz", "must be an existing file", area="export"),
+    arg_case("export-format", "export --format tflite (unknown)",
+             ["export", "{dir}/digits.npz", "--format", "tflite", "-o", "{dir}/m.tflite"],
+             "'--format'", "'tflite'", "'onnx', 'state-dict'", files=MODEL, area="export"),
+    arg_case("export-no-folder", "export -o into a folder that does not exist",
+             ["export", "{dir}/digits.npz", "-o", "{dir}/missing/m.onnx"],
+             "-o", "existing", "{dir}/missing/m.onnx", files=MODEL, area="export"),
+    arg_case("export-output-folder", "export -o naming a folder",
+             ["export", "{dir}/digits.npz", "--format", "state-dict", "-o", "{dir}"],
+             "-o", "{dir}", files=MODEL, area="export"),
+    arg_case("export-opset", "export --opset 9 (below 17)",
+             ["export", "{dir}/digits.npz", "--opset", "9", "-o", "{dir}/m.onnx"],
+             "export: --opset must be an integer from 17", files=MODEL, area="export"),
+    hidden_package_case("export-no-onnx", "export --format onnx where onnx is not installed",
+                        "onnx", ["export", "{dir}/digits.npz", "-o", "{dir}/m.onnx"],
+                        "export", "onnx", "pip install 'handprop[onnx]'"),
+    hidden_package_case("export-no-torch", "export --format state-dict without torch",
+                        "torch",
+                        ["export", "{dir}/digits.npz", "--format", "state-dict", "-o",
+                         "{dir}/m.pt"],
+                        "export", "torch", "pip install 'handprop[torch]'"),
+    api_case("export-pipeline-step", "export",
+             "the API: handprop.onnx.to_onnx of a Pipeline with a step skl2onnx cannot convert",
+             _pipeline_with_a_custom_step, "to_onnx", "'clip' (Clip)", "ONNX converter"),
 ]
 
 #: properties beyond single inputs: (id, area, what holds); proved by tests marked guarantee(id)

@@ -35,7 +35,9 @@ class Run:
     Exactly one of ``argv`` (cli/process), ``call`` (api) or ``request`` (web) is set.
     ``expect`` are pieces the one-line message must contain (the input's name and what was
     expected); ``status`` the HTTP status of a web case; ``prefix`` how a CLI error line
-    starts; ``check`` runs extra assertions on the outcome of an accepted input.
+    starts; ``check`` runs extra assertions on the outcome of an accepted input;
+    ``path_first`` are folders put first on a child process's ``PYTHONPATH`` (to hide a
+    package behind a module that fails to import).
     """
 
     argv: list[str] | None = None
@@ -45,6 +47,7 @@ class Run:
     status: int | None = None
     prefix: str = "Error: "
     check: Callable[[Outcome], None] | None = None
+    path_first: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,12 +81,16 @@ def child_env(cwd: Path) -> dict[str, str]:
     return env
 
 
-def run_process(argv: list[str], cwd: Path, timeout: float = 120) -> Outcome:
-    """A real ``python -m handprop argv`` in ``cwd``."""
+def run_process(
+    argv: list[str], cwd: Path, timeout: float = 120, path_first: tuple[str, ...] = ()
+) -> Outcome:
+    """A real ``python -m handprop argv`` in ``cwd`` (``path_first`` before its PYTHONPATH)."""
+    env = child_env(cwd)
+    env["PYTHONPATH"] = os.pathsep.join([*path_first, env["PYTHONPATH"]])
     proc = subprocess.run(
         [sys.executable, "-m", "handprop", *argv],
         cwd=cwd,
-        env=child_env(cwd),
+        env=env,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -126,7 +133,7 @@ def execute(entry: str, run: Run, cwd: Path) -> Outcome:
     if entry == "cli":
         return run_cli(run.argv or [])
     if entry == "process":
-        return run_process(run.argv or [], cwd)
+        return run_process(run.argv or [], cwd, path_first=run.path_first)
     if entry == "api":
         assert run.call is not None
         return run_api(run.call)

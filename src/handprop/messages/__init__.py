@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from handprop.messages import _core, _data, _errors, _exercise, _input, _lab, _train, _web
+from handprop.messages import _core, _data, _errors, _exercise, _export, _input, _lab, _train, _web
 
 LANGS = ("en", "zh")
 
 CATALOGUE: dict[str, dict[str, str]] = {}
-for _table in (_core, _errors, _data, _train, _exercise, _lab, _web, _input):
+for _table in (_core, _errors, _data, _train, _exercise, _lab, _web, _input, _export):
     for _key, _texts in _table.MESSAGES.items():
         if _key in CATALOGUE:
             raise RuntimeError(f"message key {_key!r} is defined twice")

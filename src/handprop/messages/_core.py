@@ -320,6 +320,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Classify your own images with a model file.",
         "zh": "用模型文件给你自己的图片分类。",
     },
+    "core.cli.cmd.export": {
+        "en": "Export a model file to ONNX or a PyTorch state_dict.",
+        "zh": "把模型文件导出为 ONNX 或 PyTorch 的 state_dict。",
+    },
     "core.cli.cmd.exercise": {
         "en": "Generate softmax exercises and their answer keys.",
         "zh": "生成 softmax 练习题及其答案。",
