@@ -99,9 +99,13 @@ def test_get_set_params_and_clone():
     assert model.get_params()["epochs"] == 4 and model.get_params()["lr"] == 0.05
     copy = clone(model)
     assert copy.get_params() == model.get_params() and copy is not model
-    assert repr(model) == "SoftmaxRegression(lr=0.05, epochs=4, init='xavier', momentum=0.0)"
-    with pytest.raises(InputError, match="parameter must be one of"):
+    assert repr(model) == "SoftmaxRegression(epochs=4, init='xavier', lr=0.05, momentum=0.0)"
+    with pytest.raises(ValueError, match="Invalid parameter 'learning_rate'"):
         model.set_params(learning_rate=0.1)
+    from sklearn.base import BaseEstimator, ClassifierMixin, is_classifier
+
+    assert isinstance(model, ClassifierMixin) and isinstance(model, BaseEstimator)
+    assert is_classifier(model) and "SoftmaxRegression" in model._repr_html_()
 
 
 def test_partial_fit_epochs_equal_fit_with_a_constant_step(digits):
@@ -209,7 +213,6 @@ def test_passes_sklearn_check_estimator():
     from sklearn.utils.estimator_checks import check_estimator
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*does not inherit from")
         warnings.filterwarnings("ignore", message=".*SCIPY_ARRAY_API is not set")
         results = check_estimator(SoftmaxRegression(), on_fail=None)
     failed = {r["check_name"]: repr(r["exception"]) for r in results if r["status"] == "failed"}
@@ -368,15 +371,19 @@ def test_state_dict_round_trip_through_nn_linear(fitted, digits):
 
 
 def test_importing_the_training_modules_stays_light():
-    """The CLI imports these at start-up of train/evaluate/predict: no heavy library yet."""
+    """The CLI imports these at start-up of train/evaluate/predict: of the heavy libraries
+    only scikit-learn, whose base classes the estimator derives from (and scipy under it)."""
     import subprocess
     import sys
 
     code = (
         "import sys, handprop.model, handprop.train, handprop.plots, handprop.metrics, "
         "handprop.data.images, handprop.commands.training; "
-        "print(sorted(m for m in ('sklearn', 'torch', 'matplotlib', 'PIL', 'scipy') "
+        "print(sorted(m for m in ('sklearn', 'torch', 'matplotlib', 'PIL', 'scipy', 'onnx') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == "['scipy', 'sklearn']"
+    demo = "import sys, handprop.commands.step; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", demo], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # the demo and step commands do without it

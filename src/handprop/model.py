@@ -2,11 +2,10 @@
 
 The model is ``P(class k | x) = softmax(x @ W.T + b)[k]`` with ``coef_ = W : (K, D)`` and
 ``intercept_ = b : (K,)``; it is trained by mini-batch SGD on the mean cross-entropy, exactly the
-steps of the worked example on batches of rows. It follows the scikit-learn estimator API
-(``fit``/``partial_fit``/``predict``/``predict_proba``/``score``/``get_params``/``set_params``)
-without importing scikit-learn, which keeps ``handprop train`` quick to start; the only
-scikit-learn objects it touches are created lazily for scikit-learn's own tools (tags, the
-``NotFittedError`` type).
+steps of the worked example on batches of rows. It is a scikit-learn classifier: it derives
+from ``ClassifierMixin`` and ``BaseEstimator``, which give it ``get_params``/``set_params``,
+``score`` (accuracy), ``clone``, the printed and HTML representations and metadata routing;
+``fit``/``partial_fit``/``predict``/``predict_proba`` are its own.
 
 Model files (:func:`save_model`/:func:`load_model`) are ``.npz`` archives read with
 ``allow_pickle=False``: W, b, the class labels, the fitted preprocessing parameters and a JSON
@@ -17,7 +16,6 @@ convert to and from a PyTorch ``nn.Linear`` ``state_dict`` (``weight``, ``bias``
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import io
 import json
 import math
@@ -31,6 +29,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 from handprop import functional as F
 from handprop.errors import (
@@ -69,23 +69,11 @@ MAX_MODEL_BYTES = 512 * 2**20
 NORMALIZE_KINDS = ("none", "scale", "center", "standardize")
 
 
-_sklearn_not_fitted: type | None = None
+class _NotFittedError(NotFittedError, SklearnNotFittedError):
+    """handprop's one-line NotFittedError that scikit-learn's tools also recognise."""
 
 
-def _not_fitted(where: str) -> NotFittedError:
-    """A NotFittedError that is also scikit-learn's (imported here, on this rare path, only)."""
-    global _sklearn_not_fitted
-    if _sklearn_not_fitted is None:
-        try:
-            from sklearn.exceptions import NotFittedError as SkNotFitted
-        except ImportError:  # pragma: no cover - scikit-learn is a dependency
-            _sklearn_not_fitted = NotFittedError
-        else:
-            _sklearn_not_fitted = type("NotFittedError", (NotFittedError, SkNotFitted), {})
-    return _sklearn_not_fitted("model.not_fitted", where=where)
-
-
-class SoftmaxRegression:
+class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     """Softmax (multinomial logistic) regression trained by mini-batch SGD.
 
     ``P(y = k | x) = softmax(x @ coef_.T + intercept_)[k]``, trained to minimise the mean
@@ -217,57 +205,6 @@ class SoftmaxRegression:
         self.dtype = dtype
         self.engine = engine
         self.device = device
-
-    # ------------------------------------------------------------------ parameters
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        params = inspect.signature(cls.__init__).parameters.values()
-        return [p.name for p in params if p.name != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters as a dict (``deep`` is accepted; there are no sub-objects)."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> SoftmaxRegression:
-        """Set constructor parameters; an unknown name is an InputError. Returns self."""
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise InputError(
-                    "err.choice", name="parameter", choices=", ".join(valid), got=repr(name)
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-            if p.name != "self"
-        }
-        changed = []
-        for name, default in defaults.items():
-            value = getattr(self, name, default)
-            same = value is default or (
-                type(value) is type(default)
-                and not isinstance(value, np.ndarray)
-                and value == default
-            )
-            if not same:
-                changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self) -> Any:
-        """scikit-learn's tags (scikit-learn is imported only when its tools ask for them)."""
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-            input_tags=InputTags(),
-        )
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "coef_")
@@ -519,7 +456,7 @@ class SoftmaxRegression:
 
     def _check_fitted(self, where: str) -> None:
         if not hasattr(self, "coef_"):
-            raise _not_fitted(where)
+            raise _NotFittedError("model.not_fitted", where=where)
 
     def decision_function(self, X: Any) -> NDArray[np.floating]:
         """The logits ``Z = x @ coef_.T + intercept_`` : (N, K); for 2 classes ``Z1 - Z0`` : (N,).
@@ -557,24 +494,6 @@ class SoftmaxRegression:
         """The most probable label of each row: ``classes_[argmax_k Z[n, k]]`` : (N,)."""
         Z = self._logits(X, "predict")
         return self.classes_[np.argmax(Z, axis=1)]
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy: the share of rows whose predicted label equals ``y`` (optionally weighted)."""
-        y = _check_y(y, None, "score")
-        pred = self.predict(X)
-        if pred.shape[0] != y.shape[0]:
-            raise ShapeError(
-                "err.must",
-                where="score",
-                name="y",
-                expected=Msg("exp.same_length", other="X", n=pred.shape[0]),
-                got=describe(y),
-            )
-        correct = (pred == y).astype(np.float64)
-        if sample_weight is None:
-            return float(correct.mean())
-        w = np.asarray(sample_weight, dtype=np.float64)
-        return float((correct * w).sum() / w.sum())
 
     def loss(self, X: Any, y: Any) -> float:
         """Mean cross-entropy of the model on ``(X, y)``; every label must be one of classes_."""
@@ -874,7 +793,7 @@ def load_model(path: str | os.PathLike[str]) -> SoftmaxRegression:
     if not isinstance(hyper, dict):
         raise bad(Msg("model.problem.meta", detail="hyperparameters"))
     model = SoftmaxRegression()
-    known = set(model._param_names())
+    known = set(model.get_params())
     model.set_params(**{k: v for k, v in hyper.items() if k in known})
     model.dtype = np.dtype(W.dtype).name if W.dtype in (np.float32, np.float64) else "float64"
     if W.dtype not in (np.float32, np.float64):
