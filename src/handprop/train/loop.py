@@ -210,6 +210,7 @@ class _Run:
         start = config.average
         from_batch = math.inf if start is None else start * self.n_batches - epoch * self.n_batches
         loss_sum, correct, n_rows, pending = 0.0, 0, 0, 0.0
+        j, batch = 0, None  # an order may give an epoch no rows
         t0 = self.clock()
         with contextlib.closing(iter(eng.batches(rows))) as batches:
             for j, batch in enumerate(batches):
