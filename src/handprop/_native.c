@@ -540,7 +540,7 @@ static void grow_pool(int want) {
         int t = pool.workers + 1;
         pool.born[t] = LOAD(gen.v);
         if (pthread_create(&pool.tid[t], NULL, worker, (void *)(intptr_t)t) != 0) break;
-        pool.workers = t;
+        __atomic_store_n(&pool.workers, t, __ATOMIC_RELAXED);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
