@@ -1,20 +1,30 @@
-"""Time the native kernel's variants side by side: logit tiles, the prefetch, the plain C version.
+"""Time the native kernel on 1 and 2 threads next to the two-GEMM floor, or its build variants.
 
-Builds ``src/handprop/_native.c`` once per variant with the compiler flags that select it
-(``-DHP_TILE_ROWS``/``-DHP_TILE_CLASSES``, ``-DHP_PREFETCH``) into a temporary folder, loads
-each build, and times one shuffled epoch of Fashion-MNIST through ``batch_gradient`` alone (no
-update, no Python loop around it), the variants alternating round by round. Prints a Markdown
-table of milliseconds per epoch, median (min-max), at batch 128 and 48.
+One epoch of full Fashion-MNIST (60,000 x 784, shuffled, full batches only) through
+``_native.batch_gradient`` alone (no update, no training loop), for the installed kernel at
+each ``--threads`` count, on the uint8 images with the divisor 255 folded in and on a float32
+copy holding x / 255, at batch 128 and 48. Beside it the two-GEMM floor of issue 13: a loop
+doing nothing but ``Z = Xb @ W.T`` and ``G.T @ Xb`` on contiguous float32 slices of x / 255
+(no gather, no softmax, no update), BLAS as installed (both cores). The variants alternate
+round by round, each round starting one variant later; the table gives ms per epoch, median
+(min-max). It also times the fixed cost of one call (a batch of 16 rows of 8 features), which
+on more than one thread is mostly the hand-over to the pool and back.
 
-    .venv/bin/python benchmarks/kernel.py [--rounds 5]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/kernel.py
+    .venv/bin/python benchmarks/kernel.py --rounds 11 --threads 1,2,4
+    .venv/bin/python benchmarks/kernel.py --builds     # the compile-time variants, alternating
 
-Needs a C compiler and the Python headers, as building the package does.
+``--builds`` compiles ``src/handprop/_native.c`` once per variant (``-DHP_TILE_ROWS`` /
+``-DHP_TILE_CLASSES``, ``-DHP_PREFETCH``, ``-DHP_SPIN_US``) into a temporary folder and times
+each on the uint8 images; it needs a C compiler and the Python headers, as building the
+package does.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,6 +32,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -29,16 +40,20 @@ import numpy as np
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "handprop" / "_native.c"
 
-#: name -> (compiler flags, kernel version)
-VARIANTS: dict[str, tuple[list[str], str]] = {
+#: --builds: name -> (compiler flags, kernel version)
+BUILDS: dict[str, tuple[list[str], str]] = {
     "AVX2, tiles of 4 rows x 3 classes (the kernel as shipped)": ([], "avx2"),
-    "AVX2, tiles of 2 x 4": (["-DHP_TILE_ROWS=2", "-DHP_TILE_CLASSES=4"], "avx2"),
     "AVX2, tiles of 4 x 2": (["-DHP_TILE_ROWS=4", "-DHP_TILE_CLASSES=2"], "avx2"),
-    "AVX2, tiles of 3 x 4": (["-DHP_TILE_ROWS=3", "-DHP_TILE_CLASSES=4"], "avx2"),
-    "AVX2, tiles of 4 x 3, software prefetch of the next 8 rows": (["-DHP_PREFETCH"], "avx2"),
+    "AVX2, software prefetch of the next 8 rows": (["-DHP_PREFETCH"], "avx2"),
+    "AVX2, workers spin 50 us before they sleep": (["-DHP_SPIN_US=50"], "avx2"),
+    "AVX2, workers and caller spin 2 ms before they sleep": (
+        ["-DHP_SPIN_US=2000", "-DHP_WAIT_US=2000"],
+        "avx2",
+    ),
     "plain C version (`set_isa('generic')`)": ([], "generic"),
 }
 BATCHES = (128, 48)
+FLOOR_ROWS = 128
 
 
 def build(flags: list[str], folder: Path, tag: str) -> ModuleType:
@@ -50,71 +65,190 @@ def build(flags: list[str], folder: Path, tag: str) -> ModuleType:
     if cc is None:
         sys.exit("kernel.py: no C compiler (cc or gcc) on PATH")
     include = sysconfig.get_paths()["include"]
-    cmd = [cc, "-shared", "-fPIC", "-O3", "-std=c99", f"-I{include}", *flags, str(SOURCE)]
-    subprocess.run([*cmd, "-o", str(target)], check=True)
+    cmd = [cc, "-shared", "-fPIC", "-O3", "-std=c99", "-pthread", f"-I{include}", *flags]
+    subprocess.run([*cmd, str(SOURCE), "-o", str(target)], check=True)
     spec = importlib.util.spec_from_file_location("handprop._native", target)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def epoch_ms(kernel: ModuleType, isa: str, data: dict, batch: int) -> float:
+def kernel_epoch(kernel: ModuleType, isa: str, X: np.ndarray, divisor: float, data: dict,
+                 batch: int, threads: int) -> float:  # fmt: skip
     """One epoch of ``batch_gradient`` calls over the shuffled rows, in ms."""
     kernel.set_isa(isa)
-    X, idx, y, P, G, pred = (data[k] for k in ("X", "idx", "y", "P", "G", "pred"))
+    idx, y, P, G, pred = (data[k] for k in ("idx", "y", "P", "G", "pred"))
+    step = kernel.batch_gradient
     start = time.perf_counter()
     for i in range(0, idx.shape[0] - batch + 1, batch):
-        kernel.batch_gradient(X, idx, y, i, batch, P, G, 255.0, pred)
+        step(X, idx, y, i, batch, P, G, divisor, pred, n_threads=threads)
     return 1000 * (time.perf_counter() - start)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+def floor_epoch(Xf: np.ndarray, W: np.ndarray, delta: np.ndarray, batch: int) -> float:
+    """The two GEMMs alone on contiguous float32 slices of ``batch`` rows, in ms."""
+    start = time.perf_counter()
+    for i in range(0, Xf.shape[0] - batch + 1, batch):
+        Xb = Xf[i : i + batch]  # (batch, D), contiguous
+        Z = Xb @ W.T  # (batch, K)
+        dW = delta[:batch].T @ Xb  # (K, D)
+    del Z, dW
+    return 1000 * (time.perf_counter() - start)
 
+
+def call_cost_us(kernel: ModuleType, threads: int, calls: int = 20000) -> float:
+    """Microseconds per call on a batch of 16 rows x 8 features (two blocks of 8 rows)."""
+    X = np.ones((16, 8), np.uint8)
+    idx, y, pred = np.arange(16), np.zeros(16, np.int64), np.empty(16, np.int64)
+    P = np.zeros(2 * 9, np.float32)
+    G = np.empty_like(P)
+    step = kernel.batch_gradient
+    start = time.perf_counter()
+    for _ in range(calls):
+        step(X, idx, y, 0, 16, P, G, 1.0, pred, n_threads=threads)
+    return 1e6 * (time.perf_counter() - start) / calls
+
+
+def alternate(variants: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Run every variant once per round, each round starting one variant later."""
+    names = list(variants)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for name in names:  # warm-up: page X in, start the pool, fill the caches
+        variants[name]()
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(variants[name]())
+    return times
+
+
+def cell(t: list[float], digits: int = 1) -> str:
+    return f"{statistics.median(t):.{digits}f} ({min(t):.{digits}f}-{max(t):.{digits}f})"
+
+
+def fashion_mnist(seed: int = 0) -> dict:
+    """Fashion-MNIST's training images (uint8 and float32 x / 255), one shuffled order."""
     from handprop.data.datasets import load_dataset
 
     ds = load_dataset("fashion-mnist")
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     n, d = ds.X_train.shape
     idx = rng.permutation(n).astype(np.int64)
-    data = {
+    return {
         "X": ds.X_train,
+        "Xf": ds.X_train.astype(np.float32) / np.float32(255),
         "idx": idx,
         "y": ds.y_train[idx].astype(np.int64),
         "P": (0.01 * rng.standard_normal(10 * d + 10)).astype(np.float32),
         "G": np.empty(10 * d + 10, np.float32),
         "pred": np.empty(n, np.int64),
+        "W": (0.01 * rng.standard_normal((10, d))).astype(np.float32),
+        "delta": (0.01 * rng.standard_normal((FLOOR_ROWS, 10))).astype(np.float32),
     }
+
+
+def threads_table(data: dict, threads: list[int], rounds: int) -> None:
+    """The installed kernel at each thread count, both inputs, next to the floor."""
+    from handprop import _native as kernel
+
+    isa = kernel.isa()
+    variants: dict[str, Callable[[], float]] = {}
+    for b in BATCHES:
+        variants[f"floor/{b}"] = lambda b=b: floor_epoch(data["Xf"], data["W"], data["delta"], b)
+        for t in threads:
+            for label, X, div in (("uint8", data["X"], 255.0), ("float32", data["Xf"], 1.0)):
+                variants[f"{label}/{t}/{b}"] = lambda X=X, div=div, b=b, t=t: kernel_epoch(
+                    kernel, isa, X, div, data, b, t
+                )
+    times = alternate(variants, rounds)
+    costs = {t: [] for t in threads}
+    for _ in range(5):
+        for t in threads:
+            costs[t].append(call_cost_us(kernel, t))
+
+    n = data["idx"].shape[0]
+    print(f"`_native.batch_gradient` ({isa}) alone, one epoch of Fashion-MNIST ({n:,} x 784, full")
+    print(f"batches), ms: median (min-max) of {rounds} rounds, the variants alternating.")
+    print(f"Last column: the kernel's batch-{FLOOR_ROWS} epoch over the floor's, medians.\n")
+    print("| | " + " | ".join(f"batch {b}" for b in BATCHES) + f" | / floor at {FLOOR_ROWS} |")
+    print("|---|" + "---:|" * (len(BATCHES) + 1))
+    floor = statistics.median(times[f"floor/{FLOOR_ROWS}"])
+    for label, what in (("uint8", "uint8 x, divisor 255"), ("float32", "float32 x / 255")):
+        for t in threads:
+            row = [cell(times[f"{label}/{t}/{b}"]) for b in BATCHES]
+            ratio = statistics.median(times[f"{label}/{t}/{FLOOR_ROWS}"]) / floor
+            name = f"kernel, {what}, {t} thread{'s' if t > 1 else ''}"
+            print(f"| {name} | " + " | ".join(row) + f" | {ratio:.2f}x |")
+    row = [cell(times[f"floor/{b}"]) for b in BATCHES]
+    print("| two-GEMM floor, float32 x / 255, BLAS as installed | " + " | ".join(row) + " | 1 |")
+    print("\nFixed cost of one call (16 rows x 8 features), us, median (min-max) of 5 x 20,000:")
+    for t in threads:
+        print(f"- {t} thread{'s' if t > 1 else ''}: {cell(costs[t], 2)}")
+    print(f"\nkernel pool: {kernel.pool_threads()} threads; {environment()}")
+
+
+def builds_table(data: dict, threads: list[int], rounds: int) -> None:
+    """The compile-time variants of the kernel on the uint8 images, alternating."""
     folder = Path(tempfile.mkdtemp(prefix="handprop-kernel-"))
     try:
         kernels = {
             name: (build(flags, folder, f"v{i}"), isa)
-            for i, (name, (flags, isa)) in enumerate(VARIANTS.items())
+            for i, (name, (flags, isa)) in enumerate(BUILDS.items())
         }
-        times: dict[tuple[str, int], list[float]] = {
-            (name, b): [] for name in kernels for b in BATCHES
-        }
-        for kernel, isa in kernels.values():  # warm-up: page in X, fill the caches
-            epoch_ms(kernel, isa, data, BATCHES[0])
-        for _ in range(args.rounds):
-            for name, (kernel, isa) in kernels.items():
+        variants: dict[str, Callable[[], float]] = {}
+        for name, (kernel, isa) in kernels.items():
+            for t in threads:
                 for b in BATCHES:
-                    times[(name, b)].append(epoch_ms(kernel, isa, data, b))
+                    variants[f"{name}/{t}/{b}"] = lambda k=kernel, i=isa, b=b, t=t: kernel_epoch(
+                        k, i, data["X"], 255.0, data, b, t
+                    )
+        times = alternate(variants, rounds)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-    print(f"`_native.batch_gradient` alone, one epoch of Fashion-MNIST ({n:,} x {d}), ms: median")
-    print(f"(min-max) of {args.rounds} rounds, the variants alternating.\n")
-    print("| variant | " + " | ".join(f"batch {b}" for b in BATCHES) + " |")
-    print("|---|" + "---:|" * len(BATCHES))
+    print("`_native.batch_gradient` builds, uint8 Fashion-MNIST, ms per epoch: median (min-max)")
+    print(f"of {rounds} rounds, the variants alternating.\n")
+    print("| variant | threads | " + " | ".join(f"batch {b}" for b in BATCHES) + " |")
+    print("|---|---:|" + "---:|" * len(BATCHES))
     for name in kernels:
-        cells = []
-        for b in BATCHES:
-            t = times[(name, b)]
-            cells.append(f"{statistics.median(t):.1f} ({min(t):.1f}-{max(t):.1f})")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        for t in threads:
+            cells = " | ".join(cell(times[f"{name}/{t}/{b}"]) for b in BATCHES)
+            print(f"| {name} | {t} | {cells} |")
+    print(f"\n{environment()}")
+
+
+def environment() -> str:
+    """Load average, the OpenBLAS variables and the BLAS in use, for the record."""
+    tuning = {
+        k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ
+    }
+    parts = [
+        f"load average {os.getloadavg()[0]:.2f}",
+        f"OpenBLAS variables set: {tuning or 'none'}",
+    ]
+    try:
+        from threadpoolctl import threadpool_info
+
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas":
+                where = f"{pool.get('architecture')}, {pool.get('num_threads')} threads"
+                parts.append(f"BLAS {pool.get('internal_api')} {pool.get('version')} ({where})")
+    except ImportError:
+        pass
+    return "; ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated")
+    parser.add_argument("--builds", action="store_true", help="compare compile-time variants")
+    args = parser.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+    data = fashion_mnist()
+    print(f"started with {environment()}\n")
+    if args.builds:
+        builds_table(data, threads, args.rounds)
+    else:
+        threads_table(data, threads, args.rounds)
 
 
 if __name__ == "__main__":

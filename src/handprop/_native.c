@@ -414,9 +414,10 @@ static int reserve(float **buf, size_t *cap, size_t n) {
  *
  * Waiting is a short spin on the counter (with a pause instruction; training calls come every
  * few tens of microseconds) and then sleep on a condition variable. Who goes to sleep says
- * so in `sleepers` / `caller_sleeps` before reading the counter again, and who changes the
+ * so (`asleep[w]`, `caller_sleeps`) before reading the counter again, and who changes the
  * counter reads that flag after changing it (both sequentially consistent): one of them sees
- * the other, so no wake-up is lost.
+ * the other, so no wake-up is lost. A worker that was not asked for by the last call sleeps
+ * without spinning, and only the workers a call asks for are woken.
  */
 #ifndef HP_SPIN_US
 #define HP_SPIN_US 300 /* a worker's spin before it sleeps */
@@ -530,10 +531,11 @@ static void *worker(void *arg) {
     }
 }
 
-/* Start workers until there are `want` (under `call`). One that cannot be started is no
- * error: the caller runs its parts. */
+/* Start workers until there are `want` (under `call`; none after pool_stop). One that cannot
+ * be started is no error: the caller runs its parts. */
 static void grow_pool(int want) {
     sigset_t all, old;
+    if (pool.workers >= want || LOAD(stop.v)) return;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with Python's threads */
     while (pool.workers < want) {
@@ -545,11 +547,12 @@ static void grow_pool(int want) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* The scratch of threads 0..T-1 and the parts' [dW, db] (under `call`); -1: no memory. */
-static int reserve_pool(Job *job, int T) {
+/* The scratch of every thread (a worker that was asked for by an earlier call may still
+ * claim a part of this one) and the parts' [dW, db], under `call`; -1: no memory. */
+static int reserve_pool(Job *job) {
     size_t size = (size_t)(job->batch.K * (job->batch.D + 1));
     int t, p;
-    for (t = 0; t < T && t <= pool.workers; t++)
+    for (t = 0; t <= pool.workers; t++)
         if (reserve(&pool.scratch[t], &pool.scratch_cap[t], scratch_floats(job)) < 0) return -1;
     for (p = 1; p < job->parts; p++) {
         if (reserve(&pool.part[p], &pool.part_cap[p], size) < 0) return -1;
@@ -565,7 +568,7 @@ static int run_threads(const Job *job_in, int T, float *loss) {
     pthread_mutex_lock(&pool.call);
     grow_pool(T - 1);
     pool.job = *job_in;
-    if (reserve_pool(&pool.job, T) < 0) {
+    if (reserve_pool(&pool.job) < 0) {
         pthread_mutex_unlock(&pool.call);
         return -1;
     }
@@ -596,7 +599,8 @@ static int run_threads(const Job *job_in, int T, float *loss) {
 
 static int pool_threads(void) { return 1 + __atomic_load_n(&pool.workers, __ATOMIC_RELAXED); }
 
-/* Stop and join the workers (interpreter exit). */
+/* Stop and join the workers at interpreter exit. A daemon thread that calls the kernel after
+ * this runs the parts itself. */
 static void pool_stop(void) {
     int t;
     pthread_mutex_lock(&pool.call);
@@ -607,7 +611,6 @@ static void pool_stop(void) {
     pthread_mutex_unlock(&pool.mu);
     for (t = 1; t <= pool.workers; t++) pthread_join(pool.tid[t], NULL);
     __atomic_store_n(&pool.workers, 0, __ATOMIC_RELAXED);
-    STORE(stop.v, 0);
     pthread_mutex_unlock(&pool.call);
 }
 
