@@ -5,10 +5,12 @@ One epoch of full Fashion-MNIST (60,000 x 784, shuffled, full batches only) thro
 each ``--threads`` count, on the uint8 images with the divisor 255 folded in and on a float32
 copy holding x / 255, at batch 128 and 48. Beside it the two-GEMM floor of issue 13: a loop
 doing nothing but ``Z = Xb @ W.T`` and ``G.T @ Xb`` on contiguous float32 slices of x / 255
-(no gather, no softmax, no update), BLAS as installed (both cores). The variants alternate
-round by round, each round starting one variant later; the table gives ms per epoch, median
-(min-max). It also times the fixed cost of one call (a batch of 16 rows of 8 features), which
-on more than one thread is mostly the hand-over to the pool and back.
+(no gather, no softmax, no update), BLAS as installed (both cores), and the native engine's
+step (the kernel and its ``F.sgd_step`` update, no training loop around them). The variants
+alternate round by round, each round starting one variant later; the table gives ms per
+epoch, median (min-max). It also times calls on 16 rows: on 2 threads each thread has 8 rows,
+and what the call costs beyond half of the 1-thread call is the hand-over to the pool and
+back (waking, waiting, adding the two parts' dW).
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/kernel.py
     .venv/bin/python benchmarks/kernel.py --rounds 11 --threads 1,2,4
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
 import shutil
 import statistics
@@ -85,6 +88,25 @@ def kernel_epoch(kernel: ModuleType, isa: str, X: np.ndarray, divisor: float, da
     return 1000 * (time.perf_counter() - start)
 
 
+def step_epoch(kernel: ModuleType, data: dict, batch: int, threads: int) -> float:
+    """One epoch of the native engine's step on the uint8 images, in ms: the kernel, then
+    ``F.sgd_step`` into the other of two parameter buffers (so W changes every batch, as in
+    training, and a second thread must fetch it again)."""
+    from handprop import functional as F
+
+    X, idx, y, G, pred = (data[k] for k in ("X", "idx", "y", "G", "pred"))
+    P = [data["P"].copy(), np.empty_like(data["P"])]
+    cur, step = 0, kernel.batch_gradient
+    start = time.perf_counter()
+    for i in range(0, idx.shape[0] - batch + 1, batch):
+        loss = step(X, idx, y, i, batch, P[cur], G, 255.0, pred, n_threads=threads) / batch
+        if not math.isfinite(loss):
+            break
+        F.sgd_step(P[cur], G, 0.1, out=P[1 - cur])
+        cur = 1 - cur
+    return 1000 * (time.perf_counter() - start)
+
+
 def floor_epoch(Xf: np.ndarray, W: np.ndarray, delta: np.ndarray, batch: int) -> float:
     """The two GEMMs alone on contiguous float32 slices of ``batch`` rows, in ms."""
     start = time.perf_counter()
@@ -96,16 +118,13 @@ def floor_epoch(Xf: np.ndarray, W: np.ndarray, delta: np.ndarray, batch: int) ->
     return 1000 * (time.perf_counter() - start)
 
 
-def call_cost_us(kernel: ModuleType, threads: int, calls: int = 20000) -> float:
-    """Microseconds per call on a batch of 16 rows x 8 features (two blocks of 8 rows)."""
-    X = np.ones((16, 8), np.uint8)
-    idx, y, pred = np.arange(16), np.zeros(16, np.int64), np.empty(16, np.int64)
-    P = np.zeros(2 * 9, np.float32)
-    G = np.empty_like(P)
+def call_us(kernel: ModuleType, data: dict, threads: int, calls: int = 5000) -> float:
+    """Microseconds per call on 16 rows of Fashion-MNIST (two blocks of 8 rows)."""
+    X, idx, y, P, G, pred = (data[k] for k in ("X", "idx", "y", "P", "G", "pred"))
     step = kernel.batch_gradient
     start = time.perf_counter()
-    for _ in range(calls):
-        step(X, idx, y, 0, 16, P, G, 1.0, pred, n_threads=threads)
+    for i in range(calls):
+        step(X, idx, y, 16 * (i % 3000), 16, P, G, 255.0, pred, n_threads=threads)
     return 1e6 * (time.perf_counter() - start) / calls
 
 
@@ -159,11 +178,10 @@ def threads_table(data: dict, threads: list[int], rounds: int) -> None:
                 variants[f"{label}/{t}/{b}"] = lambda X=X, div=div, b=b, t=t: kernel_epoch(
                     kernel, isa, X, div, data, b, t
                 )
+            variants[f"step/{t}/{b}"] = lambda b=b, t=t: step_epoch(kernel, data, b, t)
+    for t in threads:
+        variants[f"call/{t}"] = lambda t=t: call_us(kernel, data, t)
     times = alternate(variants, rounds)
-    costs = {t: [] for t in threads}
-    for _ in range(5):
-        for t in threads:
-            costs[t].append(call_cost_us(kernel, t))
 
     n = data["idx"].shape[0]
     print(f"`_native.batch_gradient` ({isa}) alone, one epoch of Fashion-MNIST ({n:,} x 784, full")
@@ -178,11 +196,20 @@ def threads_table(data: dict, threads: list[int], rounds: int) -> None:
             ratio = statistics.median(times[f"{label}/{t}/{FLOOR_ROWS}"]) / floor
             name = f"kernel, {what}, {t} thread{'s' if t > 1 else ''}"
             print(f"| {name} | " + " | ".join(row) + f" | {ratio:.2f}x |")
+    for t in threads:
+        row = [cell(times[f"step/{t}/{b}"]) for b in BATCHES]
+        ratio = statistics.median(times[f"step/{t}/{FLOOR_ROWS}"]) / floor
+        name = f"kernel + `F.sgd_step` (the native step), uint8 x, {t} thread{'s' if t > 1 else ''}"
+        print(f"| {name} | " + " | ".join(row) + f" | {ratio:.2f}x |")
     row = [cell(times[f"floor/{b}"]) for b in BATCHES]
     print("| two-GEMM floor, float32 x / 255, BLAS as installed | " + " | ".join(row) + " | 1 |")
-    print("\nFixed cost of one call (16 rows x 8 features), us, median (min-max) of 5 x 20,000:")
+    one = times["call/1"]
+    print("\nOne call on 16 rows (two parts of 8 rows), us, median (min-max); the hand-over is")
+    print("what a call on more threads costs beyond 1 thread's time divided by the threads:")
     for t in threads:
-        print(f"- {t} thread{'s' if t > 1 else ''}: {cell(costs[t], 2)}")
+        extra = [a - b / t for a, b in zip(times[f"call/{t}"], one, strict=True)]
+        more = f"; hand-over {cell(extra, 2)}" if t > 1 else ""
+        print(f"- {t} thread{'s' if t > 1 else ''}: {cell(times[f'call/{t}'], 2)}{more}")
     print(f"\nkernel pool: {kernel.pool_threads()} threads; {environment()}")
 
 
