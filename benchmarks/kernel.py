@@ -46,8 +46,10 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "handprop" / "_native.c"
 #: --builds: name -> (compiler flags, kernel version)
 BUILDS: dict[str, tuple[list[str], str]] = {
     "AVX2, tiles of 4 rows x 3 classes (the kernel as shipped)": ([], "avx2"),
+    "AVX2, tiles of 2 x 4": (["-DHP_TILE_ROWS=2", "-DHP_TILE_CLASSES=4"], "avx2"),
     "AVX2, tiles of 4 x 2": (["-DHP_TILE_ROWS=4", "-DHP_TILE_CLASSES=2"], "avx2"),
-    "AVX2, software prefetch of the next 8 rows": (["-DHP_PREFETCH"], "avx2"),
+    "AVX2, tiles of 3 x 4": (["-DHP_TILE_ROWS=3", "-DHP_TILE_CLASSES=4"], "avx2"),
+    "AVX2, tiles of 4 x 3, software prefetch of the next 8 rows": (["-DHP_PREFETCH"], "avx2"),
     "AVX2, workers spin 50 us before they sleep": (["-DHP_SPIN_US=50"], "avx2"),
     "AVX2, workers and caller spin 2 ms before they sleep": (
         ["-DHP_SPIN_US=2000", "-DHP_WAIT_US=2000"],
