@@ -420,6 +420,7 @@ static int reserve(float **buf, size_t *cap, size_t n) {
 #if !defined(HP_NO_THREADS) && defined(__GNUC__) && (defined(__unix__) || defined(__APPLE__))
 #define HP_THREADS 1
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 
@@ -445,6 +446,9 @@ static int reserve(float **buf, size_t *cap, size_t n) {
 #endif
 #ifndef HP_WAIT_US
 #define HP_WAIT_US 300 /* the caller's spin for the last parts before it sleeps */
+#endif
+#ifndef HP_YIELD_US
+#define HP_YIELD_US 20 /* spinning longer than this yields the CPU at each look */
 #endif
 
 enum { TAKEN = 0, FREE = 1 };
@@ -500,14 +504,20 @@ static double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
 }
 
-/* Spin up to us microseconds until (*v == value) is `equal`; 1 if it came to be. */
+/* Spin up to us microseconds until (*v == value) is `equal`; 1 if it came to be. After
+ * HP_YIELD_US it gives up the CPU at every look at the clock, so that a thread that shares its
+ * core with the one it waits for (more threads than cores) lets that one run. */
 static int spin_until(const int *v, int value, int equal, double us) {
-    double t0 = now_us();
+    double t0 = now_us(), dt;
     int i;
     for (i = 1;; i++) {
         if ((__atomic_load_n(v, __ATOMIC_ACQUIRE) == value) == equal) return 1;
         cpu_relax();
-        if ((i & 63) == 0 && now_us() - t0 > us) return 0;
+        if ((i & 63) == 0) {
+            dt = now_us() - t0;
+            if (dt > us) return 0;
+            if (dt > HP_YIELD_US) sched_yield();
+        }
     }
 }
 
