@@ -16,10 +16,11 @@ back (waking, waiting, adding the two parts' dW).
     .venv/bin/python benchmarks/kernel.py --rounds 11 --threads 1,2,4
     .venv/bin/python benchmarks/kernel.py --builds     # the compile-time variants, alternating
 
-``--builds`` compiles ``src/handprop/_native.c`` once per variant (``-DHP_TILE_ROWS`` /
-``-DHP_TILE_CLASSES``, ``-DHP_PREFETCH``, ``-DHP_SPIN_US``) into a temporary folder and times
-each on the uint8 images; it needs a C compiler and the Python headers, as building the
-package does.
+``--builds`` compiles ``src/handprop/_native.c`` once per variant (the ``-DHP_...`` flags in
+``BUILDS``: logit tiles, prefetch, how a worker hands its part over, how the threads wait)
+into a temporary folder and times each on the uint8 images; it needs a C compiler and the
+Python headers, as building the package does. ``--cpus 0`` runs on one CPU only (more threads
+than cores).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ BUILDS: dict[str, tuple[list[str], str]] = {
     "AVX2, tiles of 4 x 2": (["-DHP_TILE_ROWS=4", "-DHP_TILE_CLASSES=2"], "avx2"),
     "AVX2, tiles of 3 x 4": (["-DHP_TILE_ROWS=3", "-DHP_TILE_CLASSES=4"], "avx2"),
     "AVX2, tiles of 4 x 3, software prefetch of the next 8 rows": (["-DHP_PREFETCH"], "avx2"),
+    "AVX2, a worker adds up its part in the caller's lines (no hand-over)": (
+        ["-DHP_WORKER_IN_PLACE"],
+        "avx2",
+    ),
+    "AVX2, hand-over with plain stores, not streaming ones": (["-DHP_HAND_OVER_PLAIN"], "avx2"),
+    "AVX2, spins never yield the CPU": (["-DHP_YIELD_US=1e30"], "avx2"),
     "AVX2, workers spin 50 us before they sleep": (["-DHP_SPIN_US=50"], "avx2"),
     "AVX2, workers and caller spin 2 ms before they sleep": (
         ["-DHP_SPIN_US=2000", "-DHP_WAIT_US=2000"],
@@ -215,13 +222,13 @@ def threads_table(data: dict, threads: list[int], rounds: int) -> None:
     print(f"\nkernel pool: {kernel.pool_threads()} threads; {environment()}")
 
 
-def builds_table(data: dict, threads: list[int], rounds: int) -> None:
+def builds_table(data: dict, builds: dict, threads: list[int], rounds: int) -> None:
     """The compile-time variants of the kernel on the uint8 images, alternating."""
     folder = Path(tempfile.mkdtemp(prefix="handprop-kernel-"))
     try:
         kernels = {
             name: (build(flags, folder, f"v{i}"), isa)
-            for i, (name, (flags, isa)) in enumerate(BUILDS.items())
+            for i, (name, (flags, isa)) in enumerate(builds.items())
         }
         variants: dict[str, Callable[[], float]] = {}
         for name, (kernel, isa) in kernels.items():
@@ -262,6 +269,7 @@ def environment() -> str:
                 parts.append(f"BLAS {pool.get('internal_api')} {pool.get('version')} ({where})")
     except ImportError:
         pass
+    parts.append(f"CPUs {sorted(os.sched_getaffinity(0))}")
     return "; ".join(parts)
 
 
@@ -270,12 +278,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated")
     parser.add_argument("--builds", action="store_true", help="compare compile-time variants")
+    parser.add_argument("--cpus", help="run on these CPUs only, comma-separated (e.g. 0)")
+    parser.add_argument("--only", help="--builds: those whose name holds one of these, comma-sep.")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
+    if args.cpus:
+        os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
     data = fashion_mnist()
     print(f"started with {environment()}\n")
     if args.builds:
-        builds_table(data, threads, args.rounds)
+        words = args.only.split(",") if args.only else [""]
+        builds = {k: v for k, v in BUILDS.items() if any(w in k for w in words)}
+        builds_table(data, builds, threads, args.rounds)
     else:
         threads_table(data, threads, args.rounds)
 

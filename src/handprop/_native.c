@@ -354,7 +354,7 @@ static int split_parts(Job *job, int T) {
  * added up its rows straight in those lines was ~40% slower than the caller on the same rows
  * (benchmarks/README.md, "Two threads"). */
 static void hand_over(float *restrict dst, const float *restrict src, Py_ssize_t n) {
-#if defined(HP_X86) && defined(__SSE__)
+#if defined(HP_X86) && defined(__SSE__) && !defined(HP_HAND_OVER_PLAIN)
     Py_ssize_t i = 0;
     for (; i + 4 <= n; i += 4) _mm_stream_ps(dst + i, _mm_load_ps(src + i));
     for (; i < n; i++) dst[i] = src[i];
@@ -531,7 +531,11 @@ static void take_parts(int t) {
         if (!__atomic_compare_exchange_n(&parts[p].state, &expect, TAKEN, 0, __ATOMIC_ACQUIRE,
                                          __ATOMIC_RELAXED))
             continue;
+#ifdef HP_WORKER_IN_PLACE /* for benchmarks/kernel.py --builds: the first version */
+        loss = run_part(&pool.job, p, pool.scratch[t], NULL);
+#else
         loss = run_part(&pool.job, p, pool.scratch[t], t == 0 ? NULL : pool.acc[t]);
+#endif
         parts[p].loss = loss;
         if (__atomic_sub_fetch(&pending.v, 1, __ATOMIC_SEQ_CST) == 0 && LOAD_SC(caller_sleeps.v)) {
             pthread_mutex_lock(&pool.mu);
