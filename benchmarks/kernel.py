@@ -97,12 +97,13 @@ def kernel_epoch(kernel: ModuleType, isa: str, X: np.ndarray, divisor: float, da
     return 1000 * (time.perf_counter() - start)
 
 
-def step_epoch(kernel: ModuleType, data: dict, batch: int, threads: int) -> float:
+def step_epoch(kernel: ModuleType, isa: str, data: dict, batch: int, threads: int) -> float:
     """One epoch of the native engine's step on the uint8 images, in ms: the kernel, then
     ``F.sgd_step`` into the other of two parameter buffers (so W changes every batch, as in
     training, and a second thread must fetch it again)."""
     from handprop import functional as F
 
+    kernel.set_isa(isa)
     X, idx, y, G, pred = (data[k] for k in ("X", "idx", "y", "G", "pred"))
     P = [data["P"].copy(), np.empty_like(data["P"])]
     cur, step = 0, kernel.batch_gradient
@@ -187,7 +188,7 @@ def threads_table(data: dict, threads: list[int], rounds: int) -> None:
                 variants[f"{label}/{t}/{b}"] = lambda X=X, div=div, b=b, t=t: kernel_epoch(
                     kernel, isa, X, div, data, b, t
                 )
-            variants[f"step/{t}/{b}"] = lambda b=b, t=t: step_epoch(kernel, data, b, t)
+            variants[f"step/{t}/{b}"] = lambda b=b, t=t: step_epoch(kernel, isa, data, b, t)
     for t in threads:
         variants[f"call/{t}"] = lambda t=t: call_us(kernel, data, t)
     times = alternate(variants, rounds)
@@ -236,23 +237,28 @@ def builds_table(data: dict, builds: dict, threads: list[int], rounds: int) -> N
             for i, (name, (flags, isa)) in enumerate(builds.items())
         }
         variants: dict[str, Callable[[], float]] = {}
-        for name, (kernel, isa) in kernels.items():
+        for name, (k, isa) in kernels.items():
             for t in threads:
                 for b in BATCHES:
-                    variants[f"{name}/{t}/{b}"] = lambda k=kernel, i=isa, b=b, t=t: kernel_epoch(
+                    variants[f"{name}/{t}/{b}"] = lambda k=k, i=isa, b=b, t=t: kernel_epoch(
                         k, i, data["X"], 255.0, data, b, t
+                    )
+                    variants[f"{name}/{t}/{b}/step"] = lambda k=k, i=isa, b=b, t=t: step_epoch(
+                        k, i, data, b, t
                     )
         times = alternate(variants, rounds)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print("`_native.batch_gradient` builds, uint8 Fashion-MNIST, ms per epoch: median (min-max)")
-    print(f"of {rounds} rounds, the variants alternating.\n")
-    print("| variant | threads | " + " | ".join(f"batch {b}" for b in BATCHES) + " |")
-    print("|---|---:|" + "---:|" * len(BATCHES))
+    print(f"of {rounds} rounds, the variants alternating: the kernel alone, and the native step")
+    print("(the kernel and its `F.sgd_step` update, so W changes every batch as in training).\n")
+    heads = [f"batch {b}" for b in BATCHES] + [f"step, batch {b}" for b in BATCHES]
+    print("| variant | threads | " + " | ".join(heads) + " |")
+    print("|---|---:|" + "---:|" * len(heads))
     for name in kernels:
         for t in threads:
-            cells = " | ".join(cell(times[f"{name}/{t}/{b}"]) for b in BATCHES)
-            print(f"| {name} | {t} | {cells} |")
+            keys = [f"{name}/{t}/{b}" for b in BATCHES] + [f"{name}/{t}/{b}/step" for b in BATCHES]
+            print(f"| {name} | {t} | " + " | ".join(cell(times[k]) for k in keys) + " |")
     print(f"\n{environment()}")
 
 
