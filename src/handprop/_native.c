@@ -16,7 +16,9 @@
  *
  * tests/test_native.py checks it against handprop.functional; train.NativeStep uses it and
  * does the update with functional.sgd_step. An AVX2+FMA version is chosen at run time where
- * the CPU has it; the portable version computes the same in plain C.
+ * the CPU has it; the portable version computes the same in plain C. n_threads > 1 splits the
+ * batch into parts of consecutive rows, run by a persistent pool of threads and added in a
+ * fixed order ("parts of a batch" and "the pool" below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -440,6 +442,12 @@ static int reserve(float **buf, size_t *cap, size_t n) {
  * counter reads that flag after changing it (both sequentially consistent): one of them sees
  * the other, so no wake-up is lost. A worker that was not asked for by the last call sleeps
  * without spinning, and only the workers a call asks for are woken.
+ *
+ * The claim is also what makes a late worker safe: the caller writes the job, then makes the
+ * parts FREE (release); a worker reads the job only after its compare-and-swap (acquire) has
+ * taken a FREE part, and the caller returns only when every part is finished, so no thread
+ * touches the caller's arrays after the call. Fork: pthread_atfork keeps calls out while the
+ * process forks and gives the child an empty pool. Exit: Py_AtExit stops and joins the workers.
  */
 #ifndef HP_SPIN_US
 #define HP_SPIN_US 300 /* a worker's spin before it sleeps */
