@@ -351,10 +351,11 @@ static int split_parts(Job *job, int T) {
 }
 
 /* dst = src, n floats (dst and src aligned to 16 bytes): a worker hands its finished
- * [dW, db] over to the caller. Streaming stores (x86) write it to memory without first taking
- * the lines from the caller's cache, where the previous batch's add left them; a worker that
- * added up its rows straight in those lines was ~40% slower than the caller on the same rows
- * (benchmarks/README.md, "Two threads"). */
+ * [dW, db] over to the caller. It adds up in its own buffer, because the part's buffer was
+ * read by the caller for the previous batch's sum, and writing there would first take each
+ * line back from the caller's core; streaming stores (x86) then write the result to memory
+ * without taking the lines at all. (-DHP_WORKER_IN_PLACE builds the first version, which
+ * added up in the part's buffer, for benchmarks/kernel.py --builds.) */
 static void hand_over(float *restrict dst, const float *restrict src, Py_ssize_t n) {
 #if defined(HP_X86) && defined(__SSE__) && !defined(HP_HAND_OVER_PLAIN)
     Py_ssize_t i = 0;
