@@ -180,7 +180,7 @@ def test_concurrent_calls_from_python_threads_give_their_own_bits():
             for _ in range(30):
                 for j, c in enumerate(cases):
                     _assert_same_bits(_run_case(nat, c, n_threads=j % 3 + 2), want[j])
-        except AssertionError as exc:  # pragma: no cover - reported below
+        except AssertionError as exc:  # reported below, with the thread
             errors.append(f"thread {k}: {exc}")
 
     workers = [threading.Thread(target=hammer, args=(k,)) for k in range(3)]
