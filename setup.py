@@ -11,7 +11,15 @@ setup(
         Extension(
             "handprop._native",
             sources=["src/handprop/_native.c"],
-            extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+            extra_compile_args=[
+                "-O3",
+                "-std=c99",
+                "-pthread",
+                "-Wall",
+                "-Wextra",
+                "-Wno-unused-parameter",
+            ],
+            extra_link_args=["-pthread"],
             optional=True,
         )
     ]

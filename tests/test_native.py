@@ -4,7 +4,9 @@ as the reference engine does.
 ``batch_gradient`` must give :mod:`handprop.functional`'s loss, dW, db and predicted classes
 for every shape the tiling of the AVX2 version treats differently (classes in fours and a
 remainder, rows in pairs and eights and a remainder, features in eights and a tail), for
-uint8, float32 and float64 inputs, in both the AVX2 and the portable version. Training with
+uint8, float32 and float64 inputs, in both the AVX2 and the portable version, on 1 to 4
+threads. A given thread count gives the same bits every time; one thread gives the bits the
+kernel gave before it had threads (tests/fixtures/native/kernel_outputs.npz). Training with
 ``engine="native"`` must equal ``engine="reference"`` to float32 rounding.
 """
 
@@ -12,6 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +37,8 @@ from handprop.train.engines import native_kernel
 from train_helpers import config_of, run_sgd
 
 nat = native_kernel()
+THREADS = (1, 2, 3, 4)
+FIXTURE = Path(__file__).parent / "fixtures" / "native" / "kernel_outputs.npz"
 
 
 def _isas():
@@ -70,49 +79,230 @@ def _expected(X, rows, y, W, b, scale):
     return loss, dW, db, A
 
 
-def _call(X, rows, y, W, b, scale, start=0):
+def _call(X, rows, y, W, b, scale, start=0, **threads):
+    """The kernel on rows of X: loss sum, dW (K, D), db (K,) and pred, from fresh buffers."""
     K, D = W.shape
     P = np.concatenate([W.ravel(), b]).astype(np.float32)
     G = np.full_like(P, np.nan)
     pred = np.full(start + rows.shape[0], -1, dtype=np.int64)
     idx = np.concatenate([np.zeros(start, np.int64), rows.astype(np.int64)])
     yy = np.concatenate([np.zeros(start, np.int64), y.astype(np.int64)])
-    total = nat.batch_gradient(X, idx, yy, start, rows.shape[0], P, G, scale, pred)
+    total = nat.batch_gradient(X, idx, yy, start, rows.shape[0], P, G, scale, pred, **threads)
     return total, G[: K * D].reshape(K, D), G[K * D :], pred[start:]
+
+
+def _assert_same_bits(a, b):
+    assert a[0] == b[0] or (np.isnan(a[0]) and np.isnan(b[0]))
+    for x, z in zip(a[1:], b[1:], strict=True):
+        np.testing.assert_array_equal(x, z)
+        assert x.tobytes() == z.tobytes()  # -0.0 and NaN payloads too
 
 
 @pytest.mark.parametrize("K", [2, 3, 4, 5, 10, 13])
 @pytest.mark.parametrize("D", [1, 7, 8, 20, 784])
-@pytest.mark.parametrize("n", [1, 2, 3, 8, 9, 37])
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 9, 37, 128])
 def test_batch_gradient_is_the_functional_step(isa, K, D, n):
+    """On 1 to 4 threads (more than the batch's blocks of 8 rows for small n), twice each."""
     rng = np.random.default_rng(K * 1000 + D * 10 + n)
-    X = rng.integers(0, 256, size=(50, D), dtype=np.uint8)
-    rows = rng.integers(0, 50, size=n)
+    X = rng.integers(0, 256, size=(150, D), dtype=np.uint8)
+    rows = rng.integers(0, 150, size=n)
     y = rng.integers(0, K, size=n)
     W = rng.normal(scale=0.05, size=(K, D)).astype(np.float32)
     b = rng.normal(scale=0.5, size=K).astype(np.float32)
-    total, dW, db, pred = _call(X, rows, y, W, b, 255.0, start=3)
     loss, dW_ref, db_ref, A = _expected(X, rows, y, W, b, 255.0)
-    assert total == pytest.approx(loss, rel=1e-5, abs=1e-5)
-    np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-5 * max(1.0, np.abs(dW_ref).max()))
-    np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-6)
     top = np.sort(A, axis=1)
     clear = top[:, -1] - top[:, -2] > 1e-5  # no float32 near-tie
-    np.testing.assert_array_equal(pred[clear], A.argmax(axis=1)[clear])
+    for threads in THREADS:
+        got = _call(X, rows, y, W, b, 255.0, start=3, n_threads=threads)
+        total, dW, db, pred = got
+        assert total == pytest.approx(loss, rel=1e-5, abs=1e-5), threads
+        atol = 1e-5 * max(1.0, np.abs(dW_ref).max())
+        np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=atol, err_msg=f"{threads} threads")
+        np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-6, err_msg=f"{threads} threads")
+        np.testing.assert_array_equal(pred[clear], A.argmax(axis=1)[clear])
+        _assert_same_bits(got, _call(X, rows, y, W, b, 255.0, start=3, n_threads=threads))
+        if n <= 8:  # one block of rows: one part, whatever the thread count
+            _assert_same_bits(got, _call(X, rows, y, W, b, 255.0, start=3))
 
 
 @pytest.mark.parametrize("kind", [np.uint8, np.float32, np.float64])
-def test_every_input_dtype_gives_the_same_gradient(isa, kind):
+@pytest.mark.parametrize("threads", THREADS)
+def test_every_input_dtype_gives_the_same_gradient(isa, kind, threads):
     rng = np.random.default_rng(7)
     X = rng.integers(0, 256, size=(40, 30)).astype(kind)
-    rows, y = rng.permutation(40)[:17], rng.integers(0, 10, size=17)
+    rows, y = rng.permutation(40)[:33], rng.integers(0, 10, size=33)
     W = rng.normal(scale=0.1, size=(10, 30)).astype(np.float32)
     b = np.zeros(10, np.float32)
-    total, dW, db, _ = _call(X, rows, y, W, b, 255.0)
+    total, dW, db, _ = _call(X, rows, y, W, b, 255.0, n_threads=threads)
     loss, dW_ref, db_ref, _ = _expected(X, rows, y, W, b, 255.0)
     assert total == pytest.approx(loss, rel=1e-5)
     np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-6)
     np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def _fixture_cases():
+    """name -> the recorded inputs and, per version, the kernel's outputs before threads."""
+    data = np.load(FIXTURE)
+    cases = {}
+    for key in data.files:
+        name, rest = key.split("/", 1)
+        cases.setdefault(name, {})[rest] = data[key]
+    return cases
+
+
+def _run_case(kernel, case, **threads):
+    G = np.full_like(case["P"], np.nan)
+    pred = np.full(case["idx"].shape[0], -1, np.int64)
+    start, n, scale = int(case["start"]), int(case["n"]), float(case["scale"])
+    args = (case["X"], case["idx"], case["y"], start, n, case["P"], G, scale, pred)
+    return kernel.batch_gradient(*args, **threads), G, pred[start:]
+
+
+def test_one_thread_is_the_kernel_before_threads(isa):
+    """Bit for bit what the kernel gave before it had threads, with n_threads=1 or left out."""
+    for name, case in _fixture_cases().items():
+        recorded = case[f"{isa}/loss"], case[f"{isa}/G"], case[f"{isa}/pred"]
+        _assert_same_bits(_run_case(nat, case), recorded)
+        _assert_same_bits(_run_case(nat, case, n_threads=1), recorded)
+        _assert_same_bits(_run_case(nat, case, n_threads=4), _run_case(nat, case, n_threads=4))
+        if name == "uint8_1x2_n1":  # one row: one part on any number of threads
+            _assert_same_bits(_run_case(nat, case, n_threads=4), recorded)
+
+
+def test_concurrent_calls_from_python_threads_give_their_own_bits():
+    """The pool serves one call at a time; callers queue and get what they get alone."""
+    cases = list(_fixture_cases().values())
+    want = [_run_case(nat, c, n_threads=k % 3 + 2) for k, c in enumerate(cases)]
+    errors = []
+
+    def hammer(k):
+        try:
+            for _ in range(30):
+                for j, c in enumerate(cases):
+                    _assert_same_bits(_run_case(nat, c, n_threads=j % 3 + 2), want[j])
+        except AssertionError as exc:  # reported below, with the thread
+            errors.append(f"thread {k}: {exc}")
+
+    workers = [threading.Thread(target=hammer, args=(k,)) for k in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    assert nat.pool_threads() >= 4
+
+
+@pytest.mark.parametrize(
+    "bad", [0, -1, nat.MAX_THREADS + 1 if nat else 65, 2**70, 2.0, "2", True, None]
+)
+def test_a_bad_thread_count_is_a_value_error_before_any_thread_is_touched(bad):
+    X, P, G = np.zeros((5, 4), np.uint8), np.zeros(15, np.float32), np.zeros(15, np.float32)
+    idx, y, pred = np.arange(5), np.zeros(5, np.int64), np.zeros(5, np.int64)
+    with pytest.raises(ValueError, match=r"^n_threads must be an integer from 1 to 64; got "):
+        nat.batch_gradient(X, idx, y, 0, 5, P, G, 1.0, pred, n_threads=bad)
+    with pytest.raises(ValueError, match="n_threads must be"):
+        nat.batch_gradient(X, idx, y, 0, 5, P, G, 1.0, pred, bad)  # positional
+    assert nat.batch_gradient(X, idx, y, 0, 5, P, G, 1.0, pred, n_threads=np.int64(2)) > 0
+
+
+def test_a_bad_call_on_many_threads_starts_none():
+    before = nat.pool_threads()
+    assert before < nat.MAX_THREADS
+    X, P, G = np.zeros((500, 4), np.uint8), np.zeros(15, np.float32), np.zeros(15, np.float32)
+    idx, y, pred = np.arange(500), np.zeros(500, np.int64), np.zeros(500, np.int64)
+    y[499] = 7  # a label out of range, found before the pool is asked
+    with pytest.raises(ValueError, match="row index or label"):
+        nat.batch_gradient(X, idx, y, 0, 500, P, G, 1.0, pred, n_threads=nat.MAX_THREADS)
+    with pytest.raises(TypeError, match="unexpected argument 'threads'"):
+        nat.batch_gradient(X, idx, y, 0, 5, P, G, 1.0, pred, threads=2)
+    with pytest.raises(TypeError, match="9 arguments and an optional n_threads"):
+        nat.batch_gradient(X, idx, y, 0, 5, P, G, 1.0, pred, 2, n_threads=2)
+    assert nat.pool_threads() == before
+
+
+def _in_subprocess(code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(nat.__file__).parents[1])}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_starts_its_own_pool():
+    """The child has none of the parent's workers: it must not wait for them."""
+    result = _in_subprocess(
+        f"""
+import os, numpy as np
+from handprop import _native as nat
+data = np.load({str(FIXTURE)!r})
+c = {{k: data["uint8_784x10_n128/" + k] for k in ("X", "idx", "y", "P", "start", "n")}}
+def run(threads):
+    G = np.empty_like(c["P"]); pred = np.empty(c["idx"].shape[0], np.int64)
+    args = (c["X"], c["idx"], c["y"], int(c["start"]), int(c["n"]), c["P"], G, 255.0, pred)
+    return nat.batch_gradient(*args, n_threads=threads), G
+loss, G = run(3)
+assert nat.pool_threads() == 3
+pid = os.fork()
+if pid == 0:
+    ok = nat.pool_threads() == 1
+    for _ in range(50):
+        l2, G2 = run(3)
+        ok = ok and l2 == loss and G2.tobytes() == G.tobytes()
+    ok = ok and nat.pool_threads() == 3
+    os._exit(0 if ok else 1)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+assert run(3)[1].tobytes() == G.tobytes()
+print("ok")
+"""
+    )
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+
+
+def test_the_interpreter_exits_cleanly_with_workers_running():
+    """A daemon thread still calling the kernel when Python exits: no hang, no crash."""
+    result = _in_subprocess(
+        """
+import threading, time, numpy as np
+from handprop import _native as nat
+X = np.ones((4096, 784), np.uint8); idx = np.arange(4096); y = np.zeros(4096, np.int64)
+P = np.zeros(7850, np.float32); G = np.empty_like(P); pred = np.empty(4096, np.int64)
+def loop():
+    while True:
+        nat.batch_gradient(X, idx, y, 0, 4096, P, G, 255.0, pred, n_threads=4)
+threading.Thread(target=loop, daemon=True).start()
+time.sleep(0.3)
+print(nat.pool_threads())
+"""
+    )
+    assert result.returncode == 0 and result.stdout == "4\n", result.stderr
+
+
+def test_a_build_without_pthreads_gives_the_same_bits(tmp_path):
+    """-DHP_NO_THREADS computes the parts in turn: the same bits as the pool."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler to build the kernel without pthreads")
+    source = Path(__file__).parents[1] / "src" / "handprop" / "_native.c"
+    target = tmp_path / f"_native{sysconfig.get_config_var('EXT_SUFFIX')}"
+    include = sysconfig.get_paths()["include"]
+    flags = ["-shared", "-fPIC", "-O3", "-std=c99", "-DHP_NO_THREADS", f"-I{include}"]
+    subprocess.run([cc, *flags, str(source), "-o", str(target)], check=True)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("handprop._native", target)
+    alone = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(alone)
+    assert alone.pool_threads() == 1
+    alone.set_isa(nat.isa())
+    for case in _fixture_cases().values():
+        for threads in THREADS:
+            _assert_same_bits(
+                _run_case(alone, case, n_threads=threads), _run_case(nat, case, n_threads=threads)
+            )
 
 
 def test_the_worked_example_through_the_kernel(isa):
@@ -331,13 +521,14 @@ def test_the_result_and_the_estimator_say_which_engine_ran(mnist):
 @given(
     K=st.integers(1, 17),
     D=st.integers(1, 40),
-    n=st.integers(1, 20),
+    n=st.integers(1, 60),
     kind=st.sampled_from([np.uint8, np.float32, np.float64]),
     scale=st.sampled_from([1.0, 16.0, 255.0]),
     seed=st.integers(0, 2**32 - 1),
     generic=st.booleans(),
+    threads=st.integers(1, 6),
 )
-def test_any_shape_any_input_the_kernel_is_functional(K, D, n, kind, scale, seed, generic):
+def test_any_shape_any_input_the_kernel_is_functional(K, D, n, kind, scale, seed, generic, threads):
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 256, size=(n + 3, D)).astype(kind)
     rows, y = rng.integers(0, n + 3, size=n), rng.integers(0, K, size=n)
@@ -345,7 +536,7 @@ def test_any_shape_any_input_the_kernel_is_functional(K, D, n, kind, scale, seed
     b = rng.normal(size=K).astype(np.float32)
     prev = nat.set_isa("generic") if generic else nat.isa()
     try:
-        total, dW, db, _ = _call(X, rows, y, W, b, scale)
+        total, dW, db, _ = _call(X, rows, y, W, b, scale, n_threads=threads)
     finally:
         nat.set_isa(prev)
     loss, dW_ref, db_ref, _ = _expected(X, rows, y, W, b, scale)
