@@ -25,7 +25,7 @@ def main(mode: str, out: str) -> int:
     from handprop.data.preprocessing import Normalizer
     from handprop.errors import HandpropError
     from handprop.init import initialize
-    from handprop.train import SGDConfig, TrainingProgress, TrainState, fit_sgd
+    from handprop.train import EngineSpec, SGDConfig, TrainingProgress, TrainState, fit_sgd
 
     rank = int(os.environ["RANK"])
     ds = load_dataset("digits")
@@ -46,7 +46,7 @@ def main(mode: str, out: str) -> int:
         if mode == "estimator":
             from handprop.model import SoftmaxRegression
 
-            model = SoftmaxRegression(normalize="scale", epochs=2, random_state=0)
+            model = SoftmaxRegression(normalize="scale", epochs=2, random_state=0, n_jobs=1)
             model.fit(X, y)
             W, b, engine = model.coef_, model.intercept_, model.engine_
         else:
@@ -55,7 +55,7 @@ def main(mode: str, out: str) -> int:
             scale = Normalizer("scale", pixel_max=16).fit(X)
             result = fit_sgd(
                 X, y, config, TrainState.initial(W0, b0, rng=5), transform=scale,
-                progress=Die(), checkpoint=out + ".ckpt.npz",
+                engine=EngineSpec(n_jobs=1), progress=Die(), checkpoint=out + ".ckpt.npz",
             )  # fmt: skip
             W, b, engine = result.W, result.b, result.engine
     except HandpropError as err:

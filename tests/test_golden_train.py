@@ -53,7 +53,9 @@ def _run(case, X, y, W, b, transform, scale, order, rows, state=None, **extra):
         transform = Normalizer("scale", pixel_max=scale).fit(X)
     if state is None:
         state = TrainState.initial(W, b, rng=case["seed"], dtype=config.np_dtype)
-    engine = EngineSpec(case["engine"], device="cpu" if case["engine"] == "torch" else None)
+    # one kernel thread: the path the recorded weights took (more threads add up differently)
+    device = "cpu" if case["engine"] == "torch" else None
+    engine = EngineSpec(case["engine"], device=device, n_jobs=1)
     return fit_sgd(
         X, y, config, state, engine=engine, order=order if rows is None else rows,
         transform=transform, **extra,
@@ -114,7 +116,7 @@ def test_the_estimator_gives_the_recorded_weights(case):
     params = dict(case["params"])
     if "backend" in params:  # recorded before the estimator's choice was called engine
         params["engine"] = {"numpy": "auto", "torch": "torch"}[params.pop("backend")]
-    clf = SoftmaxRegression(**params)
+    clf = SoftmaxRegression(**params, n_jobs=1)
     if case.get("partial_fit"):
         for _ in range(case["partial_fit"]):
             clf.partial_fit(X, y, classes=np.unique(y))
@@ -130,7 +132,18 @@ def test_handprop_train_writes_the_recorded_model(tmp_path: Path):
     from handprop.cli import main
 
     path = tmp_path / "m.npz"
-    argv = ["train", "--dataset", "digits", "--epochs", "2", "--seed", "3", "--quiet"]
+    argv = [
+        "train",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "2",
+        "--seed",
+        "3",
+        "--quiet",
+        "--jobs",
+        "1",
+    ]
     assert main([*argv, "--save", str(path)]) == 0
     model = load_model(path)
     np.testing.assert_allclose(model.coef_, GOLDEN["cli_train_digits.W"], rtol=0, atol=1e-6)

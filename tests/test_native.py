@@ -32,7 +32,7 @@ from handprop.data.preprocessing import Normalizer
 from handprop.errors import InputError, TrainingDivergedError
 from handprop.init import initialize
 from handprop.model import SoftmaxRegression
-from handprop.train import TrainingProgress, TrainState, fit_sgd
+from handprop.train import EngineSpec, TrainingProgress, TrainState, fit_sgd
 from handprop.train.engines import native_kernel
 from train_helpers import config_of, run_sgd
 
@@ -293,9 +293,13 @@ def test_a_build_without_pthreads_gives_the_same_bits(tmp_path):
     subprocess.run([cc, *flags, str(source), "-o", str(target)], check=True)
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("handprop._native", target)
+    # its own name (the init symbol needs only the last part): handprop._native stays the one
+    # the package holds, for the tests that follow
+    before = dict(sys.modules)
+    spec = importlib.util.spec_from_file_location("nothreads_build._native", target)
     alone = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(alone)
+    assert sys.modules.get("handprop._native") is before.get("handprop._native")
     assert alone.pool_threads() == 1
     alone.set_isa(nat.isa())
     for case in _fixture_cases().values():
@@ -543,3 +547,33 @@ def test_any_shape_any_input_the_kernel_is_functional(K, D, n, kind, scale, seed
     assert total == pytest.approx(loss, rel=1e-4, abs=1e-4)
     np.testing.assert_allclose(dW, dW_ref, rtol=0, atol=1e-4 * max(1.0, np.abs(dW_ref).max()))
     np.testing.assert_allclose(db, db_ref, rtol=0, atol=1e-5)
+
+
+# --------------------------------------------------------------------------- n_jobs
+
+
+def test_n_jobs_threads_train_as_one_thread_does_and_repeat_bit_for_bit(mnist):
+    X, y = mnist
+    runs = {
+        jobs: [_fit(X, y, engine=EngineSpec("native", n_jobs=jobs), scale=255) for _ in (0, 1)]
+        for jobs in (1, 2, 3)
+    }
+    for a, b in runs.values():
+        np.testing.assert_array_equal(a.W, b.W)  # a given thread count: the same bits
+        np.testing.assert_allclose(a.W, runs[1][0].W, rtol=0, atol=1e-5)
+    assert not np.array_equal(runs[2][0].W, runs[1][0].W)  # the partial sums add differently
+
+
+def test_the_estimator_and_the_command_take_n_jobs(mnist, monkeypatch):
+    from handprop.train.engines import kernel_threads, parallel
+
+    X, y = mnist
+    kw = {"normalize": "scale", "pixel_max": 255, "epochs": 1, "random_state": 0}
+    one = SoftmaxRegression(n_jobs=1, **kw).fit(X, y)
+    two = SoftmaxRegression(n_jobs=2, **kw).fit(X, y)
+    np.testing.assert_allclose(one.coef_, two.coef_, rtol=0, atol=1e-5)
+    monkeypatch.setattr(parallel, "local_cores", lambda: 3)
+    assert kernel_threads(None) == 3 and kernel_threads(5) == 5
+    for bad in (0, -1, 65, 2.0, True):
+        with pytest.raises(InputError, match="n_jobs must be an integer from 1 to 64"):
+            SoftmaxRegression(n_jobs=bad, **kw).fit(X, y)

@@ -128,7 +128,7 @@ def test_different_data_is_refused_before_training(tmp_path: Path):
 
 def test_torchrun_trains_from_the_command_line_and_only_rank_0_writes(tmp_path: Path):
     model = tmp_path / "m.npz"
-    common = ["train", "--dataset", "digits", "--epochs", "2", "--seed", "3"]
+    common = ["train", "--dataset", "digits", "--epochs", "2", "--seed", "3", "--jobs", "1"]
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
         "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),

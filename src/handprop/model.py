@@ -60,6 +60,7 @@ from handprop.train import (
     test_metrics,
     validation_split,
 )
+from handprop.train.engines import kernel_threads
 from handprop.validation import describe
 
 MODEL_FORMAT = "handprop-model"
@@ -133,6 +134,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     device : str or None, default None
         The PyTorch device for ``engine="torch"`` (``"cuda"``, ``"cpu"``, ...); None picks
         ``"cuda"`` when available, else ``"cpu"``. Ignored by the other engines.
+    n_jobs : int or None, default None
+        Threads of the native engine's kernel, which splits each batch's rows among them and
+        adds their gradients in a fixed order (so a given count always gives the same
+        weights; 1 gives the one-thread weights). None: the cores this process may use.
 
     Attributes
     ----------
@@ -188,6 +193,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         dtype: str = SGDConfig.dtype,
         engine: str = "auto",
         device: str | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.lr = lr
         self.batch_size = batch_size
@@ -205,6 +211,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.engine = engine
         self.device = device
+        self.n_jobs = n_jobs
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "coef_")
@@ -223,6 +230,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
                 choices=", ".join(ENGINES),
                 got=describe(self.engine),
             )
+        if self.n_jobs is not None:
+            kernel_threads(self.n_jobs, "n_jobs", where)
         if self.device is not None and not isinstance(self.device, str):
             raise InputError(
                 "err.must",
@@ -426,7 +435,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         state when the loss diverged."""
         from handprop.errors import TrainingDivergedError
 
-        engine = EngineSpec(self.engine, device=self.device)
+        engine = EngineSpec(self.engine, device=self.device, n_jobs=self.n_jobs)
         clock = options.pop("clock", None) or time.perf_counter
         try:
             result = fit_sgd(

@@ -27,7 +27,7 @@ from handprop.commands._options import format_option, lang_option
 from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg, resolve_lang, t
 from handprop.train.config import LR_SCHEDULES, SGDConfig, checked_config
-from handprop.train.engines import ENGINES
+from handprop.train.engines import ENGINES, kernel_threads
 from handprop.train.engines.parallel import is_primary
 from handprop.train.scoring import TRAIN_SAMPLE
 
@@ -240,6 +240,7 @@ def sgd_options(func: Any) -> Any:
     help=_h("train.help.engine"),
 )
 @click.option("--device", default=None, help=_h("train.help.device"))
+@click.option("--jobs", type=int, default=None, help=_h("train.help.jobs"))
 @click.option("--quiet", "-q", is_flag=True, help=_h("train.help.quiet"))
 @format_option("text", "json")
 @lang_option
@@ -248,6 +249,7 @@ def train(
     data_dir: Path | None,
     engine: str,
     device: str | None,
+    jobs: int | None,
     init_name: str,
     normalize: str | None,
     seed: int,
@@ -267,6 +269,8 @@ def train(
     config = checked_config(sgd, where, label=lambda name: "--" + name.replace("_", "-"))
     _check_train_options(init_name, seed, validation, checkpoint, resume, where)
     engine = _check_engine(engine, device, where)
+    if jobs is not None:
+        kernel_threads(jobs, "--jobs", where)
     primary = is_primary()  # in a process group only rank 0 prints and writes
     save, plots, checkpoint = (save, plots, checkpoint) if primary else (None, None, None)
     _check_output_file(save, "--save", where)
@@ -289,6 +293,7 @@ def train(
         random_state=seed,
         engine=engine,
         device=device,
+        n_jobs=jobs,
     )
     from rich.console import Console
 

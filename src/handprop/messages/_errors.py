@@ -50,4 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "exp.at_most": {"en": "be at most {limit}", "zh": "不超过 {limit}"},
     "exp.range": {"en": "be in [{low}, {high}]", "zh": "在 [{low}, {high}] 范围内"},
+    "exp.int_range": {
+        "en": "be an integer from {low} to {high}",
+        "zh": "是 {low} 到 {high} 之间的整数",
+    },
 }

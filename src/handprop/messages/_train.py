@@ -404,6 +404,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Train on this PyTorch device (cuda, cuda:1, cpu); implies --engine torch.",
         "zh": "在这个 PyTorch 设备上训练（cuda、cuda:1、cpu）；意味着 --engine torch。",
     },
+    "train.help.jobs": {
+        "en": "Threads of the compiled kernel (default: every core this process may use; "
+        "1 gives the one-thread weights).",
+        "zh": "编译内核使用的线程数（默认：本进程可用的全部核心；取 1 得到单线程的权重）。",
+    },
     "train.exp.device_engine": {
         "en": "come with --engine torch or auto (only the torch engine runs on a device)",
         "zh": "与 --engine torch 或 auto 一起使用（只有 torch 引擎在设备上运行）",

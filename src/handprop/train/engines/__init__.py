@@ -51,6 +51,7 @@ __all__ = [
     "Engine",
     "EngineSpec",
     "GradientStep",
+    "kernel_threads",
     "make_engine",
     "native_kernel",
 ]
@@ -63,7 +64,10 @@ class EngineSpec:
     """Which engine to use, with its options (a plain name is ``EngineSpec(name)``).
 
     ``device`` is the PyTorch device of the torch engine (``"cpu"``, ``"cuda"``, ...; None:
-    ``"cuda"`` when available); ``prefetch`` lets the NumPy engines gather the next batches in
+    ``"cuda"`` when available); ``n_jobs`` the threads of the native engine's kernel (None:
+    the cores this process may use, shared among the processes of a group on one machine;
+    1: one thread, as before it had threads; a given count always gives the same weights);
+    ``prefetch`` lets the NumPy engines gather the next batches in
     a helper thread (off by default: on the 2-core machine where it was measured, handing a
     batch between threads cost more than gathering it; benchmarks/README.md). ``options``
     are passed to the engine's constructor as they are (the torch engine's ``resident``,
@@ -72,6 +76,7 @@ class EngineSpec:
 
     name: str = "auto"
     device: str | None = None
+    n_jobs: int | None = None
     prefetch: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -115,7 +120,7 @@ def _make(
     if name == "native":
         from handprop.train.engines.native import NativeEngine
 
-        return NativeEngine(*args, divisor=divisor), why
+        return NativeEngine(*args, divisor=divisor, n_jobs=kernel_threads(spec.n_jobs)), why
     if name == "torch":
         from handprop.train.engines.torch import TorchEngine
 
@@ -127,6 +132,27 @@ def _make(
     from handprop.train.engines.reference import ReferenceEngine
 
     return ReferenceEngine(*args, transform=transform, prefetch=spec.prefetch), why
+
+
+def kernel_threads(value: Any, name: str = "n_jobs", where: str = "train") -> int:
+    """The kernel's thread count: ``value`` checked (an integer from 1 to the kernel's
+    MAX_THREADS), or for None the cores this process may use."""
+    from handprop.train.engines.parallel import local_cores
+
+    kernel = native_kernel()
+    most = 64 if kernel is None else int(kernel.MAX_THREADS)
+    if value is None:
+        return min(local_cores(), most)
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 1 <= value <= most
+    if not ok:
+        raise InputError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg("exp.int_range", low=1, high=most),
+            got=repr(value),
+        )
+    return int(value)
 
 
 def _data_parallel(

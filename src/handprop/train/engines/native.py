@@ -27,7 +27,8 @@ Array = NDArray[np.floating]
 class NativeEngine(FlatParams):
     """``step(batch, lr)`` with ``batch.x`` the batch's row indices ``(n,)`` and
     ``batch.extra`` its offset into the epoch's order (float32 only; no transform, only a
-    ``divisor``)."""
+    ``divisor``). ``n_jobs`` threads split each batch's rows and add their partial gradients
+    in a fixed order (the kernel's pool; 1: one thread)."""
 
     name = "native"
     blas_threads: int | None = 1
@@ -40,9 +41,11 @@ class NativeEngine(FlatParams):
         config: SGDConfig,
         *,
         divisor: float | None = None,
+        n_jobs: int = 1,
     ) -> None:
         super().__init__(K, X.shape[1], config)
         self.kernel = native_kernel().batch_gradient
+        self.n_jobs = n_jobs
         self.X, self.y = X, y
         self.divisor = 1.0 if divisor is None else float(divisor)
         self.pred = np.empty(0, dtype=np.int64)
@@ -66,7 +69,7 @@ class NativeEngine(FlatParams):
         m = rows.shape[0]
         total = self.kernel(
             self.X, self.idx, self.y_epoch, start, m, self.P[self.cur], self.G,
-            self.divisor, self.pred,
+            self.divisor, self.pred, n_threads=self.n_jobs,
         )  # fmt: skip
         if not math.isfinite(total):
             return total, 0
