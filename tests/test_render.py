@@ -174,11 +174,14 @@ def test_markdown_is_a_complete_note_with_valid_latex(one, lang):
     for block in blocks:
         convert(block)  # raises on unbalanced braces and unknown structure
     joined = "\n".join(blocks)
-    assert r"z_{1} &= (0.1 \times 0.5 + 0.2 \times 0.6 + 0.3 \times 0.7) + 0.1 = 0.48" in joined
-    assert r"\textstyle\sum_j e^{z_j} &= 1.616 + 3.065 + 5.812 = 10.493" in joined
+    assert r"Z_{1} &= (0.1 \times 0.5 + 0.2 \times 0.6 + 0.3 \times 0.7) + 0.1 = 0.48" in joined
+    assert r"\textstyle\sum_j e^{Z_j} &= 1.616 + 3.065 + 5.812 = 10.493" in joined
     assert r"b_{2}' &= 0.2 - 0.1 \times (-0.708) = 0.2708\ \uparrow" in joined
     assert r"0.4354\uparrow" in joined
-    assert r"\operatorname{diag}(a) - a a^\top" in joined
+    assert r"\operatorname{diag}(A) - A A^\top" in joined
+    # one δ: the Jacobian's Kronecker delta is written as the indicator 𝟙[i = j]
+    assert r"J_{ij} = A_i\,(\mathbb{1}[i = j] - A_j)" in joined and r"\delta_{ij}" not in joined
+    assert r"-\ln\, 0.292 \approx 1.2307" in joined  # -ln 0.292 is 1.2310
     for number in NOTE_NUMBERS:
         assert number in md, number
     assert "| dog | 1.120 | 3.065 | 0.292 (29.2%) |" in md
@@ -275,7 +278,8 @@ def test_an_arithmetic_line_knows_its_operators_operands_result_and_decimals():
     """What a check that every printed equation holds needs (the next issue's test)."""
     doc = document(worked(), "en", 3)
     loss = next(s for s in doc.sections if s.id == "loss").worked
-    assert [D.spell(e, D.TEXT) for e in loss.steps] == ["-ln a_true", "-ln a2", "-ln 0.292"]
+    assert [D.spell(e, D.TEXT) for e in loss.steps] == ["-Σ_k Y_k·ln A_k", "-ln A2", "-ln 0.292"]
+    assert not loss.exact and loss.line(D.TEXT).endswith("-ln 0.292 ≈ 1.2307")
     operand = loss.steps[-1].args[0].args[0]
     assert (operand.value, operand.decimals, str(operand)) == (
         worked().first.probabilities[1],
