@@ -611,7 +611,7 @@ def test_every_post_endpoint_wants_a_json_object(client):
             )
             assert r.json()["error"] == want
         zh = client.post(url, json=[1], params={"lang": "zh"}).json()["error"]
-        assert zh.startswith(f"{url}：请求体 应当是一个 JSON 对象") and "数组" in zh
+        assert zh.startswith(f"{url}：请求体应当是一个 JSON 对象") and "数组" in zh
 
 
 @pytest.mark.parametrize(

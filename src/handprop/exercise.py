@@ -260,7 +260,7 @@ def build_sheet_text(
         line = Text(f"{i:>2}. ")
         line.append(f"{name:<8}", style="bold cyan")
         line.append(quantity_text(name, problem, lang))
-        parts.append(Indented(line))
+        parts.append(Indented(line, hang=12))
     parts += [
         Text(""),
         Text(t("exercise.sheet.rounding_title", lang), style="bold"),
@@ -335,7 +335,8 @@ def render_sheet_markdown(
         "",
     ]
     for i, name in enumerate(QUANTITIES, start=1):
-        lines.append(f"{i}. `{name}`: {quantity_text(name, problem, lang)}")
+        sep = t("exercise.check.name_sep", lang)
+        lines.append(f"{i}. `{name}`{sep}{quantity_text(name, problem, lang)}")
     lines += [
         "",
         f"## {t('exercise.sheet.rounding_title', lang)}",

@@ -227,7 +227,7 @@ def build_report_text(report: Report, lang: str = "en") -> Any:
         wrong = s.status == "wrong"
         if wrong:
             status.append("\n" + mistake_label(s.mistake, lang), style="red")
-            note = Text(f"{mark} {s.name}: ", style=style)
+            note = Text(f"{mark} {s.name}{t('exercise.check.name_sep', lang)}", style=style)
             note.append(s.message(lang, d))
             notes.append(note)
         expected = None if s.status == "missing" else s.rounded

@@ -26,6 +26,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{K} classes, {D} features: x has {D} numbers, W is {K} × {D}, b has {K} numbers.",
         "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
     },
+    "core.setup.sizes_one": {
+        "en": "{K} classes, {D} feature: x has {D} number, W is {K} × {D}, b has {K} numbers.",
+        "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
+    },
     "core.setup.true": {
         "en": "True class: {label} (class {n}), so the one-hot vector is Y = {onehot}",
         "zh": "正确类别：{label}（第 {n} 类），对应的独热向量 Y = {onehot}",
@@ -211,9 +215,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "core.why.jacobian": {
         "en": "all probabilities share one denominator, so each of them depends on every logit: "
-        "raising one logit gives its class more probability and takes some from all the others.",
-        "zh": "所有概率共用同一个分母，所以每个概率都依赖于每一个 logit："
-        "调高一个 logit 会让它的类别概率变大，同时从其他所有类别那里分走一些。",
+        "raising one logit gives its class more probability and takes some from all the "
+        "others.",
+        "zh": "所有概率共用同一个分母，所以每个概率都依赖于每一个得分：调高一个得分，它的类"
+        "别概率会变大，同时从其他所有类别那里分走一些。",
     },
     "core.why.delta": {
         "en": "multiplying the Jacobian by ∂L/∂A is the chain rule written in full. For softmax "
@@ -318,7 +323,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.summary.never": {
         "en": "After {steps} steps the model still predicts {pred}, not {true}: more steps or a "
         "larger learning rate would be needed.",
-        "zh": "{steps} 步之后模型仍然预测 {pred} 而不是 {true}：需要更多步数或更大的学习率。",
+        "zh": "{steps} 步之后模型仍然预测为 {pred}，而不是 {true}：需要更多步数或更大的学习率。",
     },
     "core.summary.always": {
         "en": "The prediction ({true}) was right from the start; the steps make the model more "

@@ -7,8 +7,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "原始得分（logits）Z = W·x + b，每个类别一个分数",
     },
     "exercise.q.exp_Z": {
-        "en": "the exponential e^Zk of every logit",
-        "zh": "每个得分的指数 e^Zk",
+        "en": "the exponentials e^Z, one for each logit",
+        "zh": "各个得分的指数 e^Z，每个得分一个",
     },
     "exercise.q.sum_exp": {
         "en": "their sum Σ e^Z (the denominator of softmax)",
@@ -127,7 +127,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.exp.seed": {"en": "be an integer >= 0", "zh": "是不小于 0 的整数"},
     "exercise.exp.decimals": {
         "en": "be an integer in {low}..{high}",
-        "zh": "是 {low}..{high} 范围内的整数",
+        "zh": "是 {low} 到 {high} 之间的整数",
     },
     "exercise.exp.hand_size": {
         "en": "have at most {side} classes and {side} features to be checked by hand",
@@ -175,6 +175,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.check.entry": {"en": "entry {i}", "zh": "第 {i} 个分量"},
     "exercise.check.cell": {"en": "row {i}, column {j}", "zh": "第 {i} 行第 {j} 列"},
     "exercise.check.list_sep": {"en": "; ", "zh": "；"},
+    "exercise.check.name_sep": {"en": ": ", "zh": "："},
     "exercise.check.title": {
         "en": "Check of {file} (rounded to {decimals} decimals)",
         "zh": "检查 {file}（保留 {decimals} 位小数）",
@@ -299,8 +300,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Seed of the problem (default: a new random one, shown on the sheet).",
         "zh": "题目的随机种子（默认：随机取一个，并显示在题目中）。",
     },
-    "exercise.help.classes": {"en": "Number of classes K (2..5).", "zh": "类别数 K（2..5）。"},
-    "exercise.help.features": {"en": "Number of features D (2..5).", "zh": "特征数 D（2..5）。"},
+    "exercise.help.classes": {
+        "en": "Number of classes K (2..5).",
+        "zh": "类别数 K（2 到 5）。",
+    },
+    "exercise.help.features": {
+        "en": "Number of features D (2..5).",
+        "zh": "特征数 D（2 到 5）。",
+    },
     "exercise.help.lr": {
         "en": "Learning rate (default: 0.1 or 0.5, drawn with the problem).",
         "zh": "学习率（默认：随题目在 0.1 和 0.5 中抽取）。",

@@ -213,17 +213,19 @@ def unit(expr: Expr) -> Any:
     return None
 
 
-def holds(value: Any, shown: Any, units: Any) -> bool:
-    """Whether ``value`` is ``shown`` to half a unit of its last digit (entry by entry); a value
-    that is not finite (an overflow written out) or unknown is not contradicted."""
-    if value is None or shown is None or units is None:
+def holds(value: Any, result: Any, units: Any) -> bool:
+    """Whether ``value`` is the printed ``result`` to half a unit of its last digit (entry by
+    entry); an infinity holds only for the same infinity printed (``e^10000 = inf``), and an
+    unknown value is not contradicted."""
+    if value is None or result is None or units is None:
         return True
-    value, shown, units = np.broadcast_arrays(
-        *(np.asarray(v, dtype=float) for v in (value, shown, units))
+    value, result, units = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (value, result, units))
     )
-    if not (np.all(np.isfinite(value)) and np.all(np.isfinite(shown))):
-        return True
-    return bool(np.all(np.abs(value - shown) <= 0.5 * units * (1 + 1e-9) + 1e-12))
+    finite = np.isfinite(value) & np.isfinite(result)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(value - result) <= 0.5 * units * (1 + 1e-9) + 1e-12
+    return bool(np.all(np.where(finite, close, value == result)))
 
 
 def vec(values: np.ndarray, decimals: int) -> Op:

@@ -181,9 +181,8 @@ class _Builder:
         rate = Note("core.setup.lr_key" if self.key else "core.setup.lr", {"lr": lr})
         classes = Note("core.md.classes", {"names": names}, only="markdown")
         rule = Note("core.key.rule", {"decimals": d}) if self.key else Note("core.setup.precision")
-        self.add(
-            "setup", "setup", Msg("core.sec.setup"), Note("core.setup.sizes", {"K": K, "D": D_})
-        )
+        sizes = Note("core.setup.sizes" if D_ > 1 else "core.setup.sizes_one", {"K": K, "D": D_})
+        self.add("setup", "setup", Msg("core.sec.setup"), sizes)
         self.sections[-1].items += [
             D.Equation((*x, Word("  b =", r", \quad b = "), Mat(r.b, d)), labels=True),
             D.NoteGroup((true, rate, *((classes,) if named else ()))),
