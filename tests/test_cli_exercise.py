@@ -11,7 +11,7 @@ import pytest
 
 from handprop.checker import QUANTITIES, Marker
 from handprop.cli import main
-from handprop.problem import load_problem
+from handprop.problem import Problem, load_problem
 from handprop.render._common import fixed, round_half_up
 from printed_math import markdown_equations, text_equations
 
@@ -229,3 +229,16 @@ def test_check_of_a_missing_file_exits_2(tmp_path, capsys):
 def test_help(capsys, args):
     code, out, _ = run(capsys, *args, "--help")
     assert code == 0 and "Usage:" in out and len(out) > 100
+
+
+def test_key_refuses_what_no_sheet_asks_for(made, capsys, tmp_path):
+    code, out, err = run(capsys, "exercise", "key", str(made), "--decimals", "0")
+    assert code == 2 and out == ""
+    assert err == "Error: exercise key: decimals must be an integer in 1..6; got 0.\n"
+    big = tmp_path / "big.toml"
+    rng = np.random.default_rng(0)
+    big.write_text(
+        Problem(rng.normal(size=12), rng.normal(size=(11, 12)), np.zeros(11), 0, 0.1).to_toml()
+    )
+    code, out, err = run(capsys, "exercise", "key", str(big))
+    assert code == 2 and "exercise key: W must have at most 10 classes" in err

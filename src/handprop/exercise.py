@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from handprop import functional as F
-from handprop.checker import DEFAULT_DECIMALS, QUANTITIES, Marker, check_decimals, quantity_shape
+from handprop.checker import (
+    DEFAULT_DECIMALS,
+    QUANTITIES,
+    Marker,
+    check_decimals,
+    check_size,
+    quantity_shape,
+)
 from handprop.errors import InputError
 from handprop.messages import Msg, t
 from handprop.problem import Problem
@@ -459,6 +466,7 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
     (the Jacobian, the long way, the numerical gradients) keep full precision.
     """
     decimals = check_decimals(decimals, "exercise key")
+    check_size(problem, "exercise key")
     full = problem.trace(steps=1)
     v = Marker(problem, decimals).rounded
     moved = dataclasses.replace(problem, W=v["W_new"], b=v["b_new"], source=None)
@@ -478,6 +486,7 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
 def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
     """The key's answers under the answer sheet's names, as an answer file holds them."""
     decimals = check_decimals(decimals, "exercise key")
+    check_size(problem, "exercise key")
     rounded = Marker(problem, decimals).rounded
     return {"decimals": decimals, **{name: rounded[name].tolist() for name in QUANTITIES}}
 
