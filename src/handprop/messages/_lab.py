@@ -153,34 +153,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "With {init} initial weights, raw pixels already give logits up to {max}: the naive "
         "softmax fails on {share32} of the test images in float32, while float64 still "
         "copes ({share64} fail).",
-        "zh": "使用 {init} 初始权重时，原始像素产生的 得分 已高达 {max}：在"
-        " float32 中朴素 softmax 对 {share32} 的测试图像"
-        "失效，而 float64 还撑得住（失效 {share64}）。",
+        "zh": "使用 {init} 初始权重时，原始像素产生的得分已高达 {max}：在 f"
+        "loat32 中朴素 softmax 对 {share32} 的测试图像失效"
+        "，而 float64 还撑得住（失效 {share64}）。",
     },
     "lab.overflow.c.init_both": {
         "en": "With {init} initial weights, raw pixels give logits up to {max}: the naive softmax "
         "fails on {share32} of the test images in float32 and on {share64} in float64.",
-        "zh": "使用 {init} 初始权重时，原始像素产生的 得分 高达 {max}：朴素"
-        " softmax 在 float32 中对 {share32} 的测试图像失"
-        "效，在 float64 中对 {share64} 失效。",
+        "zh": "使用 {init} 初始权重时，原始像素产生的得分高达 {max}：朴素 s"
+        "oftmax 在 float32 中对 {share32} 的测试图像失效，"
+        "在 float64 中对 {share64} 失效。",
     },
     "lab.overflow.c.init_none": {
         "en": "With {init} initial weights the raw-pixel logits stay small (up to {max}), so the "
         "naive softmax still works at the start ({share32} fail in float32).",
-        "zh": "使用 {init} 初始权重时，原始像素的 得分 还不大（最多 {max}）"
-        "，所以刚开始朴素 softmax 仍能工作（float32 中失效 {sha"
-        "re32}）。",
+        "zh": "使用 {init} 初始权重时，原始像素的得分还不大（最多 {max}），所"
+        "以刚开始朴素 softmax 仍能工作（float32 中失效 {share"
+        "32}）。",
     },
     "lab.overflow.c.trained_bad": {
         "en": "After training on raw pixels the logits reach {max}, and the naive softmax fails "
         "on {share64} of the test images even in float64.",
-        "zh": "用原始像素训练之后，得分 达到 {max}，即使在 float64 中朴素 "
-        "softmax 也对 {share64} 的测试图像失效。",
+        "zh": "用原始像素训练之后，得分达到 {max}，即使在 float64 中朴素 s"
+        "oftmax 也对 {share64} 的测试图像失效。",
     },
     "lab.overflow.c.trained_ok": {
         "en": "After training on raw pixels the logits reach {max}, still inside float64's range "
         "({share64} fail).",
-        "zh": "用原始像素训练之后，得分 达到 {max}，仍在 float64 的范围之内（失效 {share64}）。",
+        "zh": "用原始像素训练之后，得分达到 {max}，仍在 float64 的范围之内（失效 {share64}）。",
     },
     "lab.overflow.c.raw_diverged": {
         "en": "Training on raw inputs at lr {lr} diverged: the loss became NaN or infinite.",
@@ -353,8 +353,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "that constant, so at the same lr scaled inputs learn more slowly.",
         "zh": "在这份数据上原始输入并不更慢：它从第 {raw} 轮起稳定达到 {targe"
         "t}，缩放输入则从第 {scaled} 轮起。原始数值最大只有 {max}；"
-        "而把输入除以一个常数，会让每一步对 得分 的影响缩小为原来的该常数平方分之一"
-        "，所以在同样的学习率下缩放输入学得更慢。",
+        "而把输入除以一个常数，会让每一步对得分的影响缩小为原来的该常数平方分之一，所"
+        "以在同样的学习率下缩放输入学得更慢。",
     },
     "lab.normalize.c.both_never": {
         "en": "Neither raw nor scaled inputs held {target} within {epochs} epochs.",
@@ -464,8 +464,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.init.c.sr_constant_differs": {
         "en": "A constant init reached {acc} (zeros: {zeros}); equal rows shift every logit by "
         "the same amount, so in exact arithmetic the two would train identically.",
-        "zh": "常数初始化达到了 {acc}（全零：{zeros}）；相同的行只是把每个 得"
-        "分 平移同样的量，在精确算术下两者的训练过程应当完全一样。",
+        "zh": "常数初始化达到了 {acc}（全零：{zeros}）；相同的行只是把每个得分"
+        "平移同样的量，在精确算术下两者的训练过程应当完全一样。",
     },
     "lab.init.c.mlp_trap": {
         "en": "With a hidden layer, {scheme} init is a trap: {acc} test accuracy against "
