@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -183,6 +184,48 @@ def test_correct_sheets_pass_rounded_or_not(markers, decimals):
         # rounding only the final answers (computing with full precision) also passes
         exact_then_rounded = {k: np.round(v, decimals) for k, v in work(p, None).items()}
         assert marker.check(exact_then_rounded).all_correct
+
+
+def _half_up(value: float, decimals: int) -> float:
+    """``value`` rounded as the sheet says (a 5 away from zero), written out independently."""
+    exact = Decimal(repr(round(float(value), 12)))
+    return float(exact.quantize(Decimal(10) ** -decimals, rounding=ROUND_HALF_UP))
+
+
+def test_the_expected_values_are_what_the_sheets_rule_gives_and_are_correct():
+    """Marker.rounded (the key, the "expected" column) is the careful student's sheet: every
+    step from the rounded values before it, rounded half away from zero; and it is marked
+    correct, as the checker's tolerance is built for exactly that student."""
+    rounded = np.vectorize(_half_up, otypes=[float])
+    for seed in range(40):
+        p = generate_problem(seed, classes=2 + seed % 4, features=2 + (seed // 4) % 4)
+        for d in range(1, 7):
+            sheet: dict[str, np.ndarray] = {}
+            with np.errstate(divide="ignore"):
+                for name in QUANTITIES:
+                    sheet[name] = rounded(np.asarray(RIGHT[name](sheet, p), float), d)
+            if not np.isfinite(sheet["loss"]):
+                continue  # at 1 decimal a probability can round to 0, which has no logarithm
+            marker = Marker(p, d)
+            for name in QUANTITIES:
+                np.testing.assert_allclose(marker.rounded[name], sheet[name], rtol=0, atol=1e-12)
+            report = marker.check(marker.rounded)
+            assert report.all_correct, (seed, d, render_report_text(report))
+
+
+def test_the_expected_column_shows_the_rules_values():
+    p = generate_problem(7)  # the loss: -ln 0.478 = 0.738, the exact loss 0.7391
+    marker = Marker(p, 3)
+    assert (
+        float(marker.rounded["loss"]) == 0.738 and round(float(marker.exact["loss"]), 4) == 0.7391
+    )
+    answers = {"A": marker.rounded["A"].tolist(), "loss": 0.738}
+    report = check_answers(p, answers, decimals=3)
+    assert report.step("loss").status == "correct"
+    text = render_report_text(report)
+    loss_row = next(line for line in text.splitlines() if line.strip().startswith("loss"))
+    assert loss_row.split()[3:5] == ["0.738", "0.738"]
+    assert report.to_json_data()["steps"][4]["rounded"] == 0.738
 
 
 def test_tolerance_is_not_looser_than_a_few_units(markers):

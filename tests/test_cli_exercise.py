@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from handprop.checker import QUANTITIES, Marker
 from handprop.cli import main
-from handprop.problem import load_problem
+from handprop.problem import Problem, load_problem
+from handprop.render._common import fixed, round_half_up
+from printed_math import markdown_equations, text_equations
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -26,25 +30,11 @@ def made(tmp_path, capsys) -> Path:
 
 
 def _fill(made: Path, capsys, decimals: int = 3) -> dict:
-    """A correct answer sheet, from the key's JSON rounded to ``decimals``."""
-    code, out, _ = run(capsys, "exercise", "key", str(made), "--format", "json")
+    """A correct answer sheet: the key's JSON, which holds the answers under their names."""
+    argv = ("exercise", "key", str(made), "--format", "json", "--decimals", str(decimals))
+    code, out, _ = run(capsys, *argv)
     assert code == 0
-    key = json.loads(out)
-    r = lambda v: np.round(np.asarray(v, dtype=float), decimals).tolist()  # noqa: E731
-    return {
-        "problem": made.name,
-        "decimals": decimals,
-        "Z": r(key["logits"]),
-        "exp_Z": r(key["exp_logits"]),
-        "sum_exp": r(key["sum_exp"]),
-        "A": r(key["probabilities"]),
-        "loss": r(key["loss"]),
-        "delta": r(key["delta"]),
-        "db": r(key["grad_b"]),
-        "dW": r(key["grad_W"]),
-        "b_new": r(key["b_new"]),
-        "W_new": r(key["W_new"]),
-    }
+    return {"problem": made.name, **json.loads(out)}
 
 
 def _write_answers(path: Path, data: dict) -> Path:
@@ -142,21 +132,30 @@ def test_new_bad_settings_exit_2(capsys, args):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
-def test_key_is_the_step_rendering_of_the_problem(made, capsys, lang, fmt):
+def test_key_is_the_solution_by_the_sheets_rounding_rule(made, capsys, lang, fmt):
     code, key, _ = run(capsys, "exercise", "key", str(made), "--lang", lang, "--format", fmt)
     assert code == 0
-    code, step, _ = run(capsys, "step", str(made), "--lang", lang, "--format", fmt)
-    assert code == 0 and key == step
+    p = load_problem(made)
+    rounded = Marker(p, 3).rounded
     if fmt == "json":
         data = json.loads(key)
-        p = load_problem(made)
-        np.testing.assert_allclose(data["logits"], p.W @ p.X + p.b, atol=1e-12)
-    elif lang == "zh":
-        assert "正向" in key or "前向" in key
-    p = load_problem(made)
-    z = p.W @ p.X + p.b
-    if fmt != "json":
-        assert f"{z[0]:.3f}" in key or f"{z[0]:.2f}".rstrip("0") in key
+        assert list(data) == ["decimals", *QUANTITIES] and data["decimals"] == 3
+        for name in QUANTITIES:
+            np.testing.assert_array_equal(data[name], rounded[name])
+        # each from the rounded values before it: the loss is -ln of the rounded probability
+        assert data["loss"] == round_half_up(-math.log(data["A"][p.y]), 3)
+        assert data["sum_exp"] == pytest.approx(sum(data["exp_Z"]), abs=1e-12)
+        return
+    read = text_equations if fmt == "text" else markdown_equations
+    relations = read(key, "key")
+    assert relations and {r.sign for r in relations} == {"="}  # the key is written with = only
+    for name in ("exp_Z, sum_exp", "delta", "b_new", "W_new"):  # headed by the sheet's names
+        assert name in key
+    for name in ("loss", "sum_exp"):
+        assert fixed(float(rounded[name]), 3) in key
+    step = run(capsys, "step", str(made), "--lang", lang, "--format", fmt)[1]
+    assert fixed(p.trace().first.loss, 4) in step  # step shows full precision, one more digit
+    assert ("正向" in key) == (lang == "zh")
 
 
 def test_check_exit_codes_and_text(made, capsys):
@@ -171,10 +170,10 @@ def test_check_exit_codes_and_text(made, capsys):
     _write_answers(answers, data)
     code, out, _ = run(capsys, "check", str(answers))
     words = " ".join(out.split())  # the terminal wraps long lines
-    assert code == 1 and "First wrong step: b_new (update sign)." in words
+    assert code == 1 and "First wrong step: b_new (update sign flipped)." in words
     assert "but gradient descent subtracts it" in words
     code, out, _ = run(capsys, "check", str(answers), "--lang", "zh")
-    assert code == 1 and "第一个出错的步骤：b_new（更新方向反了）。" in out
+    assert code == 1 and "第一个出错的步骤：b_new（更新符号反了）。" in out
 
 
 def test_check_json(made, capsys):
@@ -230,3 +229,16 @@ def test_check_of_a_missing_file_exits_2(tmp_path, capsys):
 def test_help(capsys, args):
     code, out, _ = run(capsys, *args, "--help")
     assert code == 0 and "Usage:" in out and len(out) > 100
+
+
+def test_key_refuses_what_no_sheet_asks_for(made, capsys, tmp_path):
+    code, out, err = run(capsys, "exercise", "key", str(made), "--decimals", "0")
+    assert code == 2 and out == ""
+    assert err == "Error: exercise key: decimals must be an integer in 1..6; got 0.\n"
+    big = tmp_path / "big.toml"
+    rng = np.random.default_rng(0)
+    big.write_text(
+        Problem(rng.normal(size=12), rng.normal(size=(11, 12)), np.zeros(11), 0, 0.1).to_toml()
+    )
+    code, out, err = run(capsys, "exercise", "key", str(big))
+    assert code == 2 and "exercise key: W must have at most 10 classes" in err

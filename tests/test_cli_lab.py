@@ -114,7 +114,7 @@ def test_all_writes_one_markdown_report_with_the_plots(capsys, tmp_path):
             assert f"]({Path(path).name})" in report
             assert Path(path).read_bytes()[:8] == PNG
     assert report.count(t("lab.conclusion", "zh")) == 4
-    assert "\\|logit\\|" in report  # a "|" inside a table cell is escaped
+    assert "\\|得分\\|" in report  # a "|" inside a table cell is escaped
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])

@@ -137,18 +137,18 @@ def test_text_sheet_states_numbers_task_and_rounding_in_both_languages(problem):
     for value in np.ravel(problem.W):
         assert f"{value:.1f}" in en and f"{value:.1f}" in zh
     assert "Round every result to 2 decimal places" in en and "seed 7" in en
-    assert "保留 2 位小数" in zh and "种子 7" in zh
+    assert "四舍五入到 2 位小数" in zh and "种子 7" in zh
     assert "handprop check p.answers.toml" in en and "handprop check p.answers.toml" in zh
     for name in QUANTITIES:
         assert name in en and name in zh
-    assert f"lr = {problem.lr:g}" in en
+    assert f"η = {problem.lr:g} (lr on the answer sheet)" in en
 
 
 def test_markdown_sheet(problem):
     md = render_sheet(problem, "markdown", "zh", decimals=3)
     assert md.startswith("# 练习")
     assert md.count("$$") == 2 and r"\begin{bmatrix}" in md
-    assert "保留 3 位小数" in md
+    assert "四舍五入到 3 位小数" in md
     for i, name in enumerate(QUANTITIES, start=1):
         assert f"{i}. `{name}`" in md
 

@@ -160,8 +160,16 @@ BAD_FILES = [
     ("xnull.json", good_data(X=[0.5, None, 0.7]), ["X[1] must be a number", "None"]),
     ("xtable.json", good_data(X={"a": 1}), ["X must be a non-empty list", "a table"]),
     ("xempty.json", good_data(X=[]), ["X must be a non-empty list"]),
-    ("xlen.json", good_data(X=[0.5, 0.6]), ["X must have shape (3,)", "(2,)"]),
-    ("blen.json", good_data(b=[0.1, 0.2]), ["b must have shape (3,)", "(2,)"]),
+    (
+        "xlen.json",
+        good_data(X=[0.5, 0.6]),
+        ["X must have 3 numbers, one for each column of W", "got 2"],
+    ),
+    (
+        "blen.json",
+        good_data(b=[0.1, 0.2]),
+        ["b must have 3 numbers, one for each row of W", "got 2"],
+    ),
     ("xnan.toml", GOOD_TOML.replace("X = [0.5, 0.6", "X = [nan, 0.6"), ["X must", "NaN"]),
     ("winf.json", '{"X":[1],"W":[[Infinity],[1]],"b":[0,0],"y":0,"lr":1}', ["W must", "inf"]),
     ("yrange.json", good_data(y=3), ["y must be a class index in 0..2", "3"]),

@@ -174,11 +174,14 @@ def test_markdown_is_a_complete_note_with_valid_latex(one, lang):
     for block in blocks:
         convert(block)  # raises on unbalanced braces and unknown structure
     joined = "\n".join(blocks)
-    assert r"z_{1} &= (0.1 \times 0.5 + 0.2 \times 0.6 + 0.3 \times 0.7) + 0.1 = 0.48" in joined
-    assert r"\textstyle\sum_j e^{z_j} &= 1.616 + 3.065 + 5.812 = 10.493" in joined
+    assert r"Z_{1} &= (0.1 \times 0.5 + 0.2 \times 0.6 + 0.3 \times 0.7) + 0.1 = 0.48" in joined
+    assert r"\textstyle\sum_j e^{Z_j} &= 1.616 + 3.065 + 5.812 = 10.493" in joined
     assert r"b_{2}' &= 0.2 - 0.1 \times (-0.708) = 0.2708\ \uparrow" in joined
     assert r"0.4354\uparrow" in joined
-    assert r"\operatorname{diag}(a) - a a^\top" in joined
+    assert r"\operatorname{diag}(A) - A A^\top" in joined
+    # one δ: the Jacobian's Kronecker delta is written as the indicator 𝟙[i = j]
+    assert r"J_{ij} = A_i\,(\mathbb{1}[i = j] - A_j)" in joined and r"\delta_{ij}" not in joined
+    assert r"-\ln\, 0.292 \approx 1.2307" in joined  # -ln 0.292 is 1.2310
     for number in NOTE_NUMBERS:
         assert number in md, number
     assert "| dog | 1.120 | 3.065 | 0.292 (29.2%) |" in md
@@ -275,7 +278,8 @@ def test_an_arithmetic_line_knows_its_operators_operands_result_and_decimals():
     """What a check that every printed equation holds needs (the next issue's test)."""
     doc = document(worked(), "en", 3)
     loss = next(s for s in doc.sections if s.id == "loss").worked
-    assert [D.spell(e, D.TEXT) for e in loss.steps] == ["-ln a_true", "-ln a2", "-ln 0.292"]
+    assert [D.spell(e, D.TEXT) for e in loss.steps] == ["-Σ_k Y_k·ln A_k", "-ln A2", "-ln 0.292"]
+    assert not loss.exact and loss.line(D.TEXT).endswith("-ln 0.292 ≈ 1.2307")
     operand = loss.steps[-1].args[0].args[0]
     assert (operand.value, operand.decimals, str(operand)) == (
         worked().first.probabilities[1],
@@ -315,3 +319,47 @@ def test_wrapping_breaks_chinese_anywhere_and_english_between_words():
     offsets = wrap_offsets(en, 12)
     pieces = [en[i:j].strip() for i, j in zip([0, *offsets], [*offsets, len(en)], strict=True)]
     assert pieces == ["the quick", "brown fox", "jumps over", "the lazy dog"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_marker_is_never_broken_across_lines(lang):
+    from handprop.exercise import generate_problem
+    from handprop.messages import t
+
+    tr = generate_problem(7).trace()  # class 3 is both the guess and the answer
+    sep = t("core.list_sep", lang)
+    marker = f"← {t('core.mark.predicted', lang)}{sep}{t('core.mark.true', lang)}"
+    for width in range(40, 101, 3):
+        out = render_text(tr, lang, 3, width)
+        assert marker in out, width  # whole, on one line
+    assert wrap_offsets("ab cd ef", 6) == [6] and wrap_offsets("ab cd ef", 6, keep=[(3, 8)]) == [3]
+    assert wrap_offsets("ab cd ef", 3, keep=[(0, 5)]) == [3, 6]  # no break point: cut
+
+
+def test_chinese_output_uses_full_width_punctuation_and_no_stray_spaces():
+    ex = WORKED_EXAMPLE
+    tr = trace(ex["X"], ex["W"], ex["b"], ex["y"], ex["lr"], classes=["猫", "狗", "猪"])
+    text = render_text(tr, "zh", 3, width=200)
+    md = render_markdown(tr, "zh", 3)
+    assert "Z1（猫）" in text and "第 2 行（狗）" in text and "W2,1'" in text
+    assert "类别：1 = 猫，2 = 狗，3 = 猪" in md
+    assert "模型押在猪（55.4%）上" in text and "正确类别：狗" in text
+    assert "one-hot" not in text + md and "Logits" not in text + md
+
+
+@pytest.mark.parametrize("lr", [1e-3, 0.1, 1.0, 50.0, 1e4])
+def test_the_loss_on_the_sample_falls_for_every_learning_rate_as_the_note_says(lr):
+    """3.3's note: for one sample and softmax regression, Z'_k = Z_k - η·δ_k·(x·x + 1), so the
+    true class's score rises and every other falls: the loss on that sample falls for any η."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        k, d = 2 + seed % 4, 1 + seed % 5
+        r = trace(rng.normal(size=d), rng.normal(size=(k, d)), rng.normal(size=k), seed % k, lr)
+        r = r.first
+        step = lr * r.delta * (r.x @ r.x + 1)
+        np.testing.assert_allclose(r.logits_after, r.logits - step, rtol=1e-9, atol=1e-9)
+        assert r.loss_after < r.loss or r.loss - r.loss_after < 1e-12 * max(1, r.loss)
+        key = "core.why.after_down" if r.loss_after < r.loss else "core.why.after_up"
+        doc = document(Trace([r]), "en", 3)
+        after = next(s for s in doc.sections if s.id == "after")
+        assert key in [n.key for n in after.items if isinstance(n, D.Note)]

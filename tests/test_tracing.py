@@ -138,8 +138,21 @@ def test_bad_labels_are_refused_with_the_field_name(y, error):
 
 
 def test_mismatched_shapes_are_refused():
-    with pytest.raises(ShapeError, match="X must have shape"):
+    # the message names the array X disagrees with, in both languages
+    with pytest.raises(
+        ShapeError,
+        match=r"X must have 3 numbers, one for each column of W \(W is 3 × 3\); got 2 numbers",
+    ):
         trace([1.0, 2.0], WORKED_EXAMPLE["W"], WORKED_EXAMPLE["b"], 0)
+    with pytest.raises(
+        ShapeError, match=r"b must have 3 numbers, one for each row of W .*; got one number"
+    ):
+        trace([1.0, 2.0, 3.0], WORKED_EXAMPLE["W"], [0.5], 0)
+    with pytest.raises(ShapeError) as error:
+        trace([1.0, 2.0], [[1.0, 2.0, 3.0]] * 2, [0.0, 0.0], 0)
+    assert error.value.message("zh") == (
+        "trace：X 应当有 3 个数，与 W 的列数相同（W 是 2 × 3 矩阵）；实际为 2 个数。"
+    )
 
 
 def test_repr_markdown_is_a_markdown_note_with_the_numbers():

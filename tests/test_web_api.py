@@ -103,11 +103,12 @@ def test_numbers_as_shown_with_how_they_were_computed(client):
     logits = grid(data, "logits")
     cells = logits["rows"][0]["cells"]
     assert [c["t"] for c in cells] == ["0.480", "1.120", "1.760"]
-    assert cells[0]["h"] == "z₁ = (0.1 × 0.5 + 0.2 × 0.6 + 0.3 × 0.7) + 0.1 = 0.48"
+    assert cells[0]["h"] == "Z₁ = (0.1 × 0.5 + 0.2 × 0.6 + 0.3 × 0.7) + 0.1 = 0.48"
     assert cells[1]["h"].endswith("+ 0.2 = 1.12")
     assert [c["t"] for c in grid(data, "probs")["rows"][0]["cells"]] == ["0.154", "0.292", "0.554"]
     assert grid(data, "loss")["rows"][0]["cells"][0]["t"] == "1.2307"
-    assert "-ln 0.292 = 1.2307" in grid(data, "loss")["rows"][0]["cells"][0]["h"]
+    # the loss comes from the full-precision probability: -ln 0.292 is 1.2310, so ≈
+    assert "-ln 0.292 ≈ 1.2307" in grid(data, "loss")["rows"][0]["cells"][0]["h"]
     dw = grid(data, "dw")
     assert dw["rows"][1]["cells"][0]["h"].endswith("-0.708 × 0.5 = -0.354")
     # the columns mark the true class (dog) and the guess (pig)
@@ -610,7 +611,7 @@ def test_every_post_endpoint_wants_a_json_object(client):
             )
             assert r.json()["error"] == want
         zh = client.post(url, json=[1], params={"lang": "zh"}).json()["error"]
-        assert zh.startswith(f"{url}：请求体 应当是一个 JSON 对象") and "数组" in zh
+        assert zh.startswith(f"{url}：请求体应当是一个 JSON 对象") and "数组" in zh
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ def test_hover_shows_how_a_number_was_computed(page, server_url):
     page.hover("#logits-0-1")
     tip = page.locator("#tooltip")
     tip.wait_for(state="visible")
-    assert tip.inner_text() == "z₂ = (0.4 × 0.5 + 0.5 × 0.6 + 0.6 × 0.7) + 0.2 = 1.12"
+    assert tip.inner_text() == "Z₂ = (0.4 × 0.5 + 0.5 × 0.6 + 0.6 × 0.7) + 0.2 = 1.12"
     page.hover("#update_w-1-0")
     assert tip.inner_text().endswith("= 0.4 - 0.1 × (-0.354) = 0.4354")
 

@@ -11,24 +11,40 @@ problem (``numpy.random.default_rng(seed)``, draws in a fixed order).
 
 The problem sheet (terminal, Markdown or JSON) states the given numbers, the ten quantities to
 compute and the rounding rule; :func:`answer_template` is the TOML answer sheet that
-``handprop check`` reads (see :mod:`handprop.checker`). The worked solution is not rendered
-here: ``handprop exercise key`` shows the problem's trace with the renderers of ``handprop step``.
+``handprop check`` reads (see :mod:`handprop.checker`). :func:`answer_key` is the worked
+solution as the sheet's rule gives it (each result rounded, the next worked from the rounded
+values), shown by :func:`render_key` with the renderers of ``handprop step``.
+
+The sheet, the key and the checker share one notation: the math of the trace (``Z``, ``A``,
+``Y``, ``δ``, ``η``, entries counted from 1) and, for the answers, the answer sheet's names
+(:data:`~handprop.checker.QUANTITIES`), which head the parts of the key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from handprop import functional as F
-from handprop.checker import DEFAULT_DECIMALS, QUANTITIES, check_decimals, quantity_shape
+from handprop.checker import (
+    DEFAULT_DECIMALS,
+    QUANTITIES,
+    Marker,
+    check_decimals,
+    check_size,
+    quantity_shape,
+)
 from handprop.errors import InputError
 from handprop.messages import Msg, t
 from handprop.problem import Problem
 from handprop.validation import describe, positive_float
+
+if TYPE_CHECKING:
+    from handprop.tracing import Trace
 
 #: allowed numbers of classes and of features
 MIN_SIDE, MAX_SIDE = 2, 5
@@ -181,6 +197,11 @@ def shape_text(name: str, K: int, D: int, lang: str) -> str:
     return t("exercise.shape.matrix", lang, K=shape[0], D=shape[1])
 
 
+def quantity_text(name: str, problem: Problem, lang: str) -> str:
+    """What the sheet asks for under ``name`` (the loss names the true class's probability)."""
+    return t(f"exercise.q.{name}", lang, **({"k": problem.y + 1} if name == "loss" else {}))
+
+
 def _onehot(problem: Problem) -> np.ndarray:
     return F.one_hot(np.array([problem.y]), problem.num_classes)[0]
 
@@ -194,6 +215,7 @@ def _header_params(problem: Problem, lang: str) -> dict[str, Any]:
         "K": problem.num_classes,
         "D": problem.num_features,
         "y": problem.y,
+        "n": problem.y + 1,
         "cls": class_name(problem, problem.y, lang),
         "lr": _lr_text(problem.lr),
     }
@@ -244,8 +266,8 @@ def build_sheet_text(
     for i, name in enumerate(QUANTITIES, start=1):
         line = Text(f"{i:>2}. ")
         line.append(f"{name:<8}", style="bold cyan")
-        line.append(t(f"exercise.q.{name}", lang))
-        parts.append(Indented(line))
+        line.append(quantity_text(name, problem, lang))
+        parts.append(Indented(line, hang=12))
     parts += [
         Text(""),
         Text(t("exercise.sheet.rounding_title", lang), style="bold"),
@@ -320,7 +342,8 @@ def render_sheet_markdown(
         "",
     ]
     for i, name in enumerate(QUANTITIES, start=1):
-        lines.append(f"{i}. `{name}`: {t(f'exercise.q.{name}', lang)}")
+        sep = t("exercise.check.name_sep", lang)
+        lines.append(f"{i}. `{name}`{sep}{quantity_text(name, problem, lang)}")
     lines += [
         "",
         f"## {t('exercise.sheet.rounding_title', lang)}",
@@ -355,7 +378,7 @@ def sheet_json_data(
             {
                 "name": name,
                 "shape": list(quantity_shape(name, K, D)),
-                "description": t(f"exercise.q.{name}", lang),
+                "description": quantity_text(name, problem, lang),
             }
             for name in QUANTITIES
         ],
@@ -414,7 +437,7 @@ def answer_template(
         blank = '""' if not quantity_shape(name, K, D) else "[]"
         lines += [
             "",
-            _comment(f"{name}: {t(f'exercise.q.{name}', lang)}"),
+            _comment(f"{name}: {quantity_text(name, problem, lang)}"),
             _comment(shape_text(name, K, D, lang)),
             f"{name} = {blank}",
         ]
@@ -423,3 +446,71 @@ def answer_template(
 
 def _comment(text: str) -> str:
     return "\n".join(f"# {line}" for line in text.splitlines())
+
+
+# --- the answer key ---
+
+
+def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
+    """The worked solution of ``problem`` as the sheet's rounding rule gives it.
+
+    Each of the ten quantities is :attr:`handprop.checker.Marker.rounded`: worked out from the
+    rounded values of the ones before it, then rounded to ``decimals`` (a 5 away from zero), so
+    a student who follows the rule matches it line by line and the checker marks it correct.
+    The state after the update (``logits_after``, ``probabilities_after``, ``loss_after``) is
+    the next step's ``Z``, ``A`` and ``loss`` under the same rule.
+
+    Returns
+    -------
+    Trace of one record whose shown quantities are those values; the ones a key does not show
+    (the Jacobian, the long way, the numerical gradients) keep full precision.
+    """
+    decimals = check_decimals(decimals, "exercise key")
+    check_size(problem, "exercise key")
+    full = problem.trace(steps=1)
+    v = Marker(problem, decimals).rounded
+    moved = dataclasses.replace(problem, W=v["W_new"], b=v["b_new"], source=None)
+    after = Marker(moved, decimals)
+    record = dataclasses.replace(
+        full.first,
+        logits=v["Z"], exp_logits=v["exp_Z"], sum_exp=float(v["sum_exp"]),
+        probabilities=v["A"], loss=float(v["loss"]), delta=v["delta"], grad_b=v["db"],
+        grad_W=v["dW"], b_new=v["b_new"], W_new=v["W_new"],
+        logits_after=after.rounded["Z"], probabilities_after=after.rounded["A"],
+        loss_after=float(after.rounded["loss"]),
+        predicted_after=int(np.argmax(after.exact["A"])),
+    )  # fmt: skip
+    return type(full)([record], full.classes, dict(full.meta))
+
+
+def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
+    """The key's answers under the answer sheet's names, as an answer file holds them."""
+    decimals = check_decimals(decimals, "exercise key")
+    check_size(problem, "exercise key")
+    rounded = Marker(problem, decimals).rounded
+    return {"decimals": decimals, **{name: rounded[name].tolist() for name in QUANTITIES}}
+
+
+def render_key(
+    problem: Problem, fmt: str = "text", lang: str = "en", decimals: int = DEFAULT_DECIMALS
+) -> str:
+    """The answer key as a string in ``fmt``: "text" or "markdown" (the worked lines, see
+    :func:`answer_key`), or "json" (:func:`key_json_data`)."""
+    if fmt == "json":
+        return json.dumps(key_json_data(problem, decimals), indent=2) + "\n"
+    if fmt not in ("text", "markdown"):
+        raise InputError("err.choice", name="format", choices="text, markdown, json", got=repr(fmt))
+    if fmt == "markdown":
+        from handprop.render.markdown import write_markdown
+
+        return write_markdown(key_document(problem, lang, decimals))
+    from handprop.render.text import write_text
+
+    return write_text(key_document(problem, lang, decimals))
+
+
+def key_document(problem: Problem, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> Any:
+    """The answer key's document (:mod:`handprop.render.document`), for any rendering."""
+    from handprop.render.steps import document
+
+    return document(answer_key(problem, decimals), lang, decimals, key=True)

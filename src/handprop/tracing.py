@@ -227,9 +227,26 @@ def check_sample(
             expected=Msg("exp.shape", shape="(K >= 2, D >= 1)"),
             got=Msg("got.shape", shape=W.shape),
         )
-    x = as_float_array(X, "X", where, shape=(D,))
-    b = as_float_array(b, "b", where, shape=(K,))
+    x = _one_per(X, "X", where, W.shape, "exp.per_column")
+    b = _one_per(b, "b", where, W.shape, "exp.per_row")
     return x, W, b, class_index(y, K, where)
+
+
+def _one_per(value: Any, name: str, where: str, shape: tuple[int, ...], what: str) -> Vector:
+    """``value`` as a vector with one number per column (``exp.per_column``: X) or per row
+    (``exp.per_row``: b) of a W of ``shape``; a list of another length is refused naming W."""
+    K, D = shape
+    n = D if what == "exp.per_column" else K
+    arr = as_float_array(value, name, where)
+    if arr.ndim == 1 and arr.shape[0] != n:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name=name,
+            expected=Msg(what, n=n, K=K, D=D),
+            got=Msg("core.got.count", n=arr.shape[0]) if arr.shape[0] != 1 else Msg("core.got.one"),
+        )
+    return as_float_array(arr, name, where, shape=(n,))
 
 
 def class_index(y: Any, K: int, where: str) -> int:

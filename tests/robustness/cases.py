@@ -490,7 +490,8 @@ SEED = ("--seed", "must be an integer >= 0", "-1")
 CASES: list[Case] = [
     # --- problem files: handprop step FILE ----------------------------------------------------
     problem_case("problem-wrong-shape", "b has 2 numbers for 3 classes",
-                 "p.json", problem_json(b=[0.1, 0.2]), P, "b must have shape (3,)"),
+                 "p.json", problem_json(b=[0.1, 0.2]), P, "b must have 3 numbers, one for each row "
+                 "of W"),
     problem_case("problem-ragged-rows", "the second row of W is one number short",
                  "p.json", problem_json(W=[[0.1, 0.2, 0.3], [0.4, 0.5], [0.7, 0.8, 0.9]]),
                  P, "W[1]", "3 numbers"),

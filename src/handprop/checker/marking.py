@@ -15,6 +15,14 @@ function computes a quantity from which earlier quantities. Each given quantity 
   wrote before it). A value that only matches this one is ``carried`` when something before it
   was wrong: the mistake is marked once, where it was made.
 
+What a student following the sheet's rule writes
+-------------------------------------------------
+The sheet asks to round every result to ``d`` decimals (a 5 rounding away from zero) and to go on
+with the rounded values. :attr:`Marker.rounded` is what that gives: each rule applied to the
+rounded values of the quantities before it, its result rounded. It is the answer key
+(:func:`handprop.exercise.answer_key`) and the "expected" value the report shows; within the
+tolerance of the exact value by construction of the tolerance below (a test holds it to that).
+
 Tolerance
 ---------
 With ``d`` decimals a written number may be off by half a unit in its last place,
@@ -65,6 +73,7 @@ from handprop.checker.report import DEFAULT_DECIMALS, Report, StepResult
 from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg
 from handprop.problem import Problem
+from handprop.render._common import round_half_up
 from handprop.validation import describe
 
 Array = NDArray[np.float64]
@@ -307,6 +316,11 @@ def _within(given: Array, expected: Array, tol: Array) -> NDArray[np.bool_]:
     return np.abs(given - expected) <= tol
 
 
+def round_as_taught(values: Array, decimals: int) -> Array:
+    """``values`` rounded to ``decimals`` as the sheet asks: a 5 rounds away from zero."""
+    return np.vectorize(lambda v: round_half_up(v, decimals), otypes=[np.float64])(values)
+
+
 # --- the marker ---
 
 
@@ -330,6 +344,8 @@ class Marker:
         self.exact: dict[str, Array] = {}
         self.exact_err: dict[str, Array] = {}
         self.exact_tol: dict[str, Array] = {}
+        #: what the sheet's rule gives: each rule on the rounded values before it, rounded
+        self.rounded: dict[str, Array] = {}
         for rule in RULES:
             args = [self.exact[alts[0]] for alts in rule.inputs]
             errs = [self.exact_err[alts[0]] for alts in rule.inputs]
@@ -346,6 +362,10 @@ class Marker:
             self.exact[rule.name] = value
             self.exact_err[rule.name] = self._rounding(rule, value, P) + P
             self.exact_tol[rule.name] = _tolerance(self.h, P, value, rule.keeps_decimals)
+            by_rule = _value(rule.fn, self.c, [self.rounded[alts[0]] for alts in rule.inputs])
+            # a probability rounded to 0 has no logarithm: the rule goes on from the exact value
+            by_rule = value if by_rule is None else by_rule
+            self.rounded[rule.name] = round_as_taught(by_rule, self.decimals)
 
     def _rounding(self, rule: _Rule, value: Array, P: Array) -> Array:
         """How far rounding to ``decimals`` may move a value known to +-P.
@@ -382,7 +402,7 @@ class Marker:
                 args.append(star[src])
                 errs.append(star_err[src])
                 taint = taint or tainted[src]
-            exact, tol = self.exact[name], self.exact_tol[name]
+            exact, tol, rounded = self.exact[name], self.exact_tol[name], self.rounded[name]
             ref = _value(rule.fn, c, args)
             if ref is not None:
                 P = _propagated(rule.fn, c, args, errs, ref)
@@ -390,7 +410,7 @@ class Marker:
             g = given[name]
             carried = ref if (taint and ref is not None) else None
             if g is None:
-                steps.append(StepResult(name, "missing", exact, None, tol, carried))
+                steps.append(StepResult(name, "missing", exact, None, tol, rounded, carried))
                 if ref is None:
                     star[name], star_err[name] = exact, self.exact_err[name]
                 else:
@@ -399,12 +419,12 @@ class Marker:
                 continue
             star[name], star_err[name] = g, np.full(g.shape, h)
             if np.all(_within(g, exact, tol)):
-                result = StepResult(name, "correct", exact, g, tol, carried)
+                result = StepResult(name, "correct", exact, g, tol, rounded, carried)
             elif ref is not None and np.all(_within(g, ref, tol_c)):
                 status = "carried" if taint else "correct"
-                result = StepResult(name, status, exact, g, tol, carried)
+                result = StepResult(name, status, exact, g, tol, rounded, carried)
             else:
-                result = StepResult(name, "wrong", exact, g, tol, carried)
+                result = StepResult(name, "wrong", exact, g, tol, rounded, carried)
                 self._diagnose(result, g, rule, args, errs, ref, tol_c if ref is not None else None)
             steps.append(result)
             tainted[name] = result.status in ("wrong", "carried")
@@ -437,10 +457,12 @@ class Marker:
                 result.reference = value
                 result.entries = _off(g, exact, tol)
                 return
-        references = [(exact, tol)]
+        # the exact value is named as the sheet's rule gives it; a carried one as rounded
+        rounded = result.rounded
+        references = [(exact, tol, rounded)]
         if ref is not None and tol_c is not None:
-            references.insert(0, (ref, tol_c))
-        offs = [(_off(g, r, rt), r) for r, rt in references]
+            references.insert(0, (ref, tol_c, round_as_taught(ref, self.decimals)))
+        offs = [(_off(g, r, rt), shown) for r, rt, shown in references]
         if g.ndim > 0 and g.size > 1:
             for entries, r in offs:
                 if len(entries) == 1:

@@ -35,7 +35,9 @@ DEFAULT_DECIMALS = 3
 class StepResult:
     """The verdict on one quantity.
 
-    ``expected`` is the exact value; ``carried_expected`` the value that follows from the
+    ``expected`` is the exact value and ``tolerance`` how far from it an answer may be;
+    ``rounded`` the value a student who follows the sheet's rounding rule writes (the answer
+    key's, shown as "expected"); ``carried_expected`` the value that follows from the
     student's own earlier answers (None when nothing before was wrong, or it is undefined);
     ``entries`` the 0-based indices of the entries that are off (none for a scalar);
     ``params`` the details of a named mistake as its message shows them (``base`` of the
@@ -47,11 +49,12 @@ class StepResult:
     expected: Array
     given: Array | None
     tolerance: Array
+    rounded: Array
     carried_expected: Array | None = None
     mistake: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     entries: list[tuple[int, ...]] = field(default_factory=list)
-    reference: Array | None = None  # what the wrong entries were compared with
+    reference: Array | None = None  # what the wrong entries were compared with, as rounded
 
     def message(self, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> str:
         """One sentence on this quantity in ``lang``."""
@@ -59,7 +62,7 @@ class StepResult:
             return t(f"exercise.check.msg.{self.status}", lang)
         where = entry_names(self.entries, lang)
         if self.mistake == "arithmetic_slip":
-            ref = self.reference if self.reference is not None else self.expected
+            ref = self.reference if self.reference is not None else self.rounded
             idx = self.entries[0]
             return t(
                 "exercise.mistake.arithmetic_slip",
@@ -79,6 +82,7 @@ class StepResult:
             "name": self.name,
             "status": self.status,
             "expected": _plain(self.expected),
+            "rounded": _plain(self.rounded),
             "given": None if self.given is None else _plain(self.given),
             "mistake": self.mistake,
             "message": self.message(lang, decimals),
@@ -223,10 +227,10 @@ def build_report_text(report: Report, lang: str = "en") -> Any:
         wrong = s.status == "wrong"
         if wrong:
             status.append("\n" + mistake_label(s.mistake, lang), style="red")
-            note = Text(f"{mark} {s.name}: ", style=style)
+            note = Text(f"{mark} {s.name}{t('exercise.check.name_sep', lang)}", style=style)
             note.append(s.message(lang, d))
             notes.append(note)
-        expected = None if s.status == "missing" else s.expected
+        expected = None if s.status == "missing" else s.rounded
         table.add_row(
             Text(s.name, style="bold"),
             status,

@@ -2,9 +2,11 @@
 
 ``exercise new`` draws a problem (:func:`handprop.exercise.generate_problem`) and prints its
 sheet; with ``-o problem.toml`` it also writes the problem and a blank answer sheet beside it
-(``problem.answers.toml``). ``exercise key`` prints the worked solution with the very renderers
-of ``handprop step``. ``check`` marks an answer file (:mod:`handprop.checker`): exit 0 when all
-given answers are correct, 1 when any is wrong, 2 for a bad file.
+(``problem.answers.toml``). ``exercise key`` prints the worked solution as the sheet's rounding
+rule gives it (:func:`handprop.exercise.answer_key`) with the renderers of ``handprop step``;
+as JSON, the answers under the answer sheet's names. ``check`` marks an answer file
+(:mod:`handprop.checker`): exit 0 when all given answers are correct, 1 when any is wrong, 2 for
+a bad file.
 """
 
 from __future__ import annotations
@@ -138,18 +140,30 @@ def _write_files(files: list[tuple[Path, str]], force: bool) -> None:
 @click.argument("problem_file", type=click.Path(dir_okay=True, path_type=str))
 @click.option(
     "--decimals",
-    type=click.IntRange(0, 12),
+    type=int,
     default=3,
     show_default=True,
-    help=t("core.help.decimals", _HELP_LANG),
+    help=t("exercise.help.decimals", _HELP_LANG),
 )
 @format_option("text", "markdown", "json")
 @lang_option
 def key(problem_file: str, decimals: int, fmt: str, lang: str) -> int:
-    from handprop.commands.step import show
+    from handprop.exercise import key_document, key_json_data
     from handprop.problem import load_problem
 
-    show(load_problem(problem_file).trace(steps=1), fmt, lang, decimals)
+    problem = load_problem(problem_file)
+    if fmt == "json":
+        click.echo(json.dumps(key_json_data(problem, decimals), indent=2))
+    elif fmt == "markdown":
+        from handprop.render.markdown import write_markdown
+
+        click.echo(write_markdown(key_document(problem, lang, decimals)))
+    else:
+        from rich.console import Console
+
+        from handprop.render.text import build_document
+
+        Console(highlight=False).print(build_document(key_document(problem, lang, decimals)))
     return 0
 
 

@@ -230,7 +230,7 @@ def trace(activation: str, steps: int, decimals: int, fmt: str, lang: str) -> in
         ex["lr"],
         activation,
         steps=steps,
-        classes=ex["classes"],
+        classes=t("core.demo.class_names", lang).split(","),  # the notes' cat/dog/pig
     )
     show(result, fmt, lang, decimals)
     return 0

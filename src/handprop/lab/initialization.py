@@ -123,7 +123,7 @@ def run(
 def tables(result: InitResult) -> list[Table]:
     rows = []
     for scheme in dict.fromkeys([*result.softmax, *result.mlp]):
-        row: list[str | Msg] = [scheme]
+        row: list[str | Msg] = [Msg(f"lab.scheme.{scheme}")]
         sr = result.softmax.get(scheme)
         row += [num(sr.final_loss), pct(sr.final_accuracy)] if sr else ["-", "-"]
         net = result.mlp.get(scheme)
@@ -149,6 +149,15 @@ def tables(result: InitResult) -> list[Table]:
         "lab.col.distinct",
     ]
     return [Table(header, rows, title="lab.init.t.summary")]
+
+
+def units(distinct: int, hidden: int) -> Msg:
+    """How many kinds of hidden unit there are, in words: all identical, some, all different."""
+    if distinct == 1:
+        return Msg("lab.units.identical", hidden=hidden)
+    if distinct == hidden:
+        return Msg("lab.units.all", hidden=hidden)
+    return Msg("lab.units.kinds", hidden=hidden, distinct=distinct)
 
 
 def conclusion(result: InitResult, lang: str) -> str:
@@ -191,14 +200,13 @@ def conclusion(result: InitResult, lang: str) -> str:
             r = mlp[scheme]
             gap = best_acc - r.final_accuracy
             params = {
-                "scheme": scheme,
+                "scheme": Msg(f"lab.scheme.{scheme}"),
                 "acc": pct(r.final_accuracy),
-                "best": best,
+                "best": Msg(f"lab.scheme.{best}"),
                 "best_acc": pct(best_acc),
                 "gap": points(gap),
                 "spread": num(r.extra["hidden_spread"][-1], 2),
-                "distinct": f"{r.extra['distinct_units'][-1]:.0f}",
-                "hidden": result.hidden,
+                "units": units(int(r.extra["distinct_units"][-1]), result.hidden),
             }
             if gap >= LARGE_GAP:
                 key = "lab.init.c.mlp_trap"
@@ -224,9 +232,9 @@ def conclusion(result: InitResult, lang: str) -> str:
                 Sentence(
                     "lab.init.c.random_lag",
                     {
-                        "slow": slowest,
+                        "slow": Msg(f"lab.scheme.{slowest}"),
                         "acc": pct(mlp[slowest].final_accuracy),
-                        "best": best,
+                        "best": Msg(f"lab.scheme.{best}"),
                         "best_acc": pct(best_acc),
                         "gap": points(lag),
                     },

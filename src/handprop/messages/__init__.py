@@ -9,6 +9,7 @@ translated phrase inside another.
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,12 +67,24 @@ def resolve_lang(lang: str | None = None) -> str:
     return "en"
 
 
+#: a space between two Chinese characters (or full-width punctuation) is not written
+_ZH_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
+
+
 def t(key: str, lang: str = "en", **params: Any) -> str:
-    """The message ``key`` in ``lang`` with ``params`` filled in (Msg parameters translated)."""
+    """The message ``key`` in ``lang`` with ``params`` filled in (Msg parameters translated).
+
+    A Chinese template keeps a space around a placeholder, as between Chinese and a Latin word
+    or a number; where the value filled in is Chinese itself, that space goes ("押在猪上", not
+    "押在 猪 上").
+    """
     texts = CATALOGUE[key]
     template = texts.get(lang) or texts["en"]
     values = {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
-    return template.format(**values)
+    text = template.format(**values)
+    return _ZH_GAP.sub("", text) if lang == "zh" else text
 
 
 def placeholders(template: str) -> set[str]:

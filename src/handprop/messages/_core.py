@@ -11,6 +11,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "One training step of softmax regression, worked by hand",
         "zh": "手算 softmax 回归的一步训练",
     },
+    "core.title.key": {
+        "en": "Answer key: one training step of softmax regression, by hand",
+        "zh": "参考答案：手算 softmax 回归的一步训练",
+    },
     "core.title.many": {
         "en": "{steps} training steps of softmax regression on one sample",
         "zh": "在同一个样本上做 {steps} 步 softmax 回归训练",
@@ -22,25 +26,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{K} classes, {D} features: x has {D} numbers, W is {K} × {D}, b has {K} numbers.",
         "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
     },
+    "core.setup.sizes_one": {
+        "en": "{K} classes, {D} feature: x has {D} number, W is {K} × {D}, b has {K} numbers.",
+        "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
+    },
     "core.setup.true": {
-        "en": "True class: {label} (index {index}, so the one-hot answer is y = {onehot})",
-        "zh": "正确类别：{label}（编号 {index}，对应的 one-hot 答案 y = {onehot}）",
+        "en": "True class: {label} (class {n}), so the one-hot vector is Y = {onehot}",
+        "zh": "正确类别：{label}（第 {n} 类），对应的独热向量 Y = {onehot}",
+    },
+    "core.setup.true_plain": {
+        "en": "True class: class {n}, so the one-hot vector is Y = {onehot}",
+        "zh": "正确类别：第 {n} 类，对应的独热向量 Y = {onehot}",
     },
     "core.setup.lr": {"en": "Learning rate η = {lr}", "zh": "学习率 η = {lr}"},
+    "core.setup.lr_key": {
+        "en": "Learning rate η = {lr} (lr on the answer sheet)",
+        "zh": "学习率 η = {lr}（答题卡上的 lr）",
+    },
     "core.setup.counting": {
-        "en": "Subscripts count from 1 as on paper (z1 belongs to the first class); class "
-        "indices (y in a problem file, the JSON output) count from 0.",
-        "zh": "下标按手写习惯从 1 开始（z1 属于第一个类别）；类别编号（题目文件里的 y、"
-        "JSON 输出）从 0 开始。",
+        "en": "Classes are numbered from 1, as on paper: Z1, A1, b1 and row 1 of W belong to "
+        "class 1. Only the y of a problem file and the JSON output count from 0 (here y = "
+        "{index}).",
+        "zh": "类别按手写习惯从 1 开始编号：Z1、A1、b1 和 W 的第 1 行都属于第 1 类。只有题目"
+        "文件里的 y 和 JSON 输出从 0 开始编号（本题 y = {index}）。",
+    },
+    "core.setup.precision": {
+        "en": "Numbers are shown rounded; the working itself uses full precision. A line "
+        "written with = holds for the numbers shown on it; a line written with ≈ takes its "
+        "result from the unrounded values, which the rounded numbers shown give only "
+        "approximately.",
+        "zh": "显示的数字都经过四舍五入，计算本身使用完整精度。用 = 写的式子，用式中显示的"
+        "数字就能验算；用 ≈ 写的式子，结果是由未经舍入的值算出的，用显示的数字只能近似得到。",
+    },
+    "core.key.rule": {
+        "en": "As the exercise sheet asks, every result is rounded to {decimals} decimals (a 5 "
+        "rounds away from zero: -0.1735 becomes -0.174 at 3 decimals) and the next line works "
+        "with the rounded values, so a student who follows the rule gets these numbers line by "
+        "line. The name after a heading (Z, exp_Z, ...) is the answer sheet's.",
+        "zh": "按照练习题的要求，每个结果都四舍五入到 {decimals} 位小数（负数按绝对值舍入：保留"
+        " 3 位时 -0.1735 记作 -0.174），下一行再用舍入后的值接着算；照这个规则计算，就能一行"
+        "一行地得到这里的数。标题后面的名字（Z、exp_Z 等）就是答题卡上的名字。",
     },
     "core.class_default": {"en": "class {n}", "zh": "第 {n} 类"},
     "core.row": {"en": "row {n}", "zh": "第 {n} 行"},
+    "core.list_sep": {"en": ", ", "zh": "，"},
+    "core.named": {"en": "{name} ({label})", "zh": "{name}（{label}）"},
     "core.why": {"en": "Why: {text}", "zh": "为什么：{text}"},
     "core.why.setup": {
         "en": "row k of W and entry k of b belong to class k, and column j of W says how much "
-        "feature j counts for each class. Training only ever changes W and b; x and y are given.",
+        "feature j counts for each class. Training only ever changes W and b; x and Y are given.",
         "zh": "W 的第 k 行和 b 的第 k 个数属于第 k 个类别；W 的第 j 列说明第 j 个特征对各个类别"
-        "有多大分量。训练过程只改 W 和 b，x 和 y 是给定的。",
+        "有多重要。训练过程只改 W 和 b，x 和 Y 是给定的。",
     },
     # ------------------------------------------------------------------ phases and sections
     "core.phase.forward": {
@@ -55,7 +91,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Phase 3 · Update: move every parameter against its gradient",
         "zh": "第三阶段 · 参数更新：每个参数沿梯度的反方向移动",
     },
-    "core.sec.logits": {"en": "Logits (raw scores)", "zh": "Logits（原始得分）"},
+    "core.sec.logits": {"en": "Logits (raw scores)", "zh": "原始得分（logits）"},
     "core.sec.exp": {"en": "Exponentials and their sum", "zh": "指数及其总和"},
     "core.sec.probs": {"en": "Probabilities (softmax)", "zh": "概率（softmax）"},
     "core.sec.prediction": {"en": "Prediction", "zh": "预测结果"},
@@ -65,7 +101,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "损失对每个概率的导数",
     },
     "core.sec.jacobian": {"en": "The softmax Jacobian", "zh": "softmax 的雅可比矩阵"},
-    "core.sec.delta": {"en": "δ = ∂L/∂z, computed two ways", "zh": "δ = ∂L/∂z 的两种算法"},
+    "core.sec.delta": {"en": "δ = ∂L/∂Z, computed two ways", "zh": "δ = ∂L/∂Z 的两种算法"},
+    "core.sec.delta_key": {"en": "The error term δ = ∂L/∂Z", "zh": "误差项 δ = ∂L/∂Z"},
     "core.sec.db": {"en": "Gradient of the bias", "zh": "偏置的梯度"},
     "core.sec.dw": {"en": "Gradient of the weights, row by row", "zh": "权重的梯度（逐行）"},
     "core.sec.gradcheck": {"en": "Numerical gradient check", "zh": "数值梯度检验"},
@@ -78,17 +115,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.mark.true": {"en": "true class", "zh": "正确答案"},
     "core.pred.wrong": {
         "en": "✗ Wrong: the model bets on {pred} ({pct}), but the answer is {true} ({true_pct}).",
-        "zh": "✗ 猜错了：模型押在 {pred}（{pct}），正确答案却是 {true}（{true_pct}）。",
+        "zh": "✗ 猜错了：模型押在 {pred}（{pct}）上，正确答案却是 {true}（{true_pct}）。",
     },
     "core.pred.right": {
         "en": "✓ Right: the model bets on {pred} ({pct}), which is the answer.",
-        "zh": "✓ 猜对了：模型押在 {pred}（{pct}），正是正确答案。",
+        "zh": "✓ 猜对了：模型押在 {pred}（{pct}）上，正是正确答案。",
     },
     "core.jacobian.entry": {
-        "en": "(entry i, j = a_i·(1 if i = j else 0) - a_i·a_j)",
-        "zh": "（第 i 行第 j 列 = a_i·(i = j 时为 1，否则为 0) - a_i·a_j）",
+        "en": "(J_ij = A_i·(𝟙[i = j] - A_j), where 𝟙[i = j] is 1 if i = j and 0 otherwise)",
+        "zh": "（J_ij = A_i·(𝟙[i = j] - A_j)，其中 i = j 时 𝟙[i = j] 为 1，否则为 0）",
     },
-    "core.delta.long": {"en": "The long way (chain rule):", "zh": "长路（链式法则）："},
+    "core.delta.long": {"en": "The long way (chain rule):", "zh": "完整推导（链式法则）："},
     "core.delta.short": {"en": "The shortcut:", "zh": "捷径："},
     "core.delta.agree": {
         "en": "✓ Both ways give the same δ (largest difference {gap}).",
@@ -118,7 +155,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "core.update.true_row": {
         "en": "Row {row} (the true class, {label}), entry by entry:",
-        "zh": "第 {row} 行（正确类别 {label}）逐个计算：",
+        "zh": "第 {row} 行（正确类别：{label}）逐个计算：",
     },
     "core.after.loss": {
         "en": "Loss: {before} → {after} ({change})",
@@ -130,11 +167,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "core.after.right": {
         "en": "✓ The model now predicts {pred}: right.",
-        "zh": "✓ 模型现在预测 {pred}：对了。",
+        "zh": "✓ 模型现在预测为 {pred}：对了。",
     },
     "core.after.wrong": {
         "en": "✗ The model still predicts {pred}; the answer is {true}.",
-        "zh": "✗ 模型仍然预测 {pred}；正确答案是 {true}。",
+        "zh": "✗ 模型仍然预测为 {pred}；正确答案是 {true}。",
     },
     # ------------------------------------------------------------------ the reasons
     "core.why.logits": {
@@ -144,16 +181,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "分数可以是任意实数，所以还不能当作概率。",
     },
     "core.why.exp": {
-        "en": "e^z is positive for every z and keeps the order of the scores, while widening the "
-        "gaps between them: the largest score ends up with the largest share.",
-        "zh": "e^z 对任何 z 都是正数，并且保持分数的大小顺序，同时拉大它们之间的差距："
-        "分数最高的类别会分到最大的份额。",
+        "en": "e^Z is positive for every Z and keeps the order of the scores. It turns differences "
+        "into ratios: a score higher by 1 gets e ≈ 2.72 times the share, one higher by 2 "
+        "about 7.4 times, so the largest score ends up with the largest share.",
+        "zh": "e^Z 对任何 Z 都是正数，并且保持分数的大小顺序。它把差变成比：分数高 1，"
+        "分到的份额就是 e ≈ 2.72 倍；高 2，约为 7.4 倍。所以分数最高的类"
+        "别分到最大的份额。",
     },
     "core.why.overflow": {
-        "en": "e^z is too large for floating point here, so the written-out values overflow; "
-        "the probabilities are computed after subtracting the largest logit, which gives the "
-        "same result without overflow.",
-        "zh": "这里的 e^z 超出了浮点数的范围，所以写出来的值溢出了；概率是先减去最大的 logit "
+        "en": "e^Z is too large for floating point here, so the written-out values overflow; the "
+        "probabilities are computed after subtracting the largest logit, which gives the same "
+        "result without overflow.",
+        "zh": "这里的 e^Z 超出了浮点数的范围，所以写出来的值溢出了；概率是先减去最大的得分"
         "再计算的，结果相同而不会溢出。",
     },
     "core.why.probs": {
@@ -176,16 +215,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "core.why.jacobian": {
         "en": "all probabilities share one denominator, so each of them depends on every logit: "
-        "raising one logit gives its class more probability and takes some from all the others.",
-        "zh": "所有概率共用同一个分母，所以每个概率都依赖于每一个 logit："
-        "调高一个 logit 会让它的类别概率变大，同时从其他所有类别那里分走一些。",
+        "raising one logit gives its class more probability and takes some from all the "
+        "others.",
+        "zh": "所有概率共用同一个分母，所以每个概率都依赖于每一个得分：调高一个得分，它的类"
+        "别概率会变大，同时从其他所有类别那里分走一些。",
     },
     "core.why.delta": {
-        "en": "multiplying the Jacobian by ∂L/∂a is the chain rule written in full. For softmax "
-        "followed by cross-entropy the product simplifies to 'probabilities minus answer', "
-        "which is why both lines give the same numbers and why code uses the shortcut.",
-        "zh": "用雅可比矩阵乘以 ∂L/∂a，就是把链式法则完整写出来。softmax 后面接交叉熵时，"
-        "这个乘积会化简成“概率减去答案”，所以两种算法数字相同，实际代码也只用捷径。",
+        "en": "multiplying the Jacobian by ∂L/∂A is the chain rule written in full. For softmax "
+        "followed by cross-entropy the product simplifies to A - Y, the probabilities minus "
+        "the one-hot vector, which is why both lines give the same numbers and why code uses "
+        "the shortcut.",
+        "zh": "用雅可比矩阵乘以 ∂L/∂A，就是把链式法则完整写出来。softmax 后面接交"
+        "叉熵时，这个乘积会化简成 A - Y，即概率减去独热向量，所以两种算法得到的数相"
+        "同，实际代码也只用捷径。",
+    },
+    "core.why.delta_key": {
+        "en": "for softmax followed by cross-entropy the chain rule gives ∂L/∂Z = A - Y, the "
+        "probabilities minus the one-hot vector (handprop step writes the chain rule out in "
+        "full).",
+        "zh": "softmax 后面接交叉熵时，链式法则给出 ∂L/∂Z = A - Y，即概率减去独热向量"
+        "（handprop step 会把链式法则完整写出来）。",
     },
     "core.why.delta_sign": {
         "en": "a positive δ_k means class k received too much probability and its score should "
@@ -194,16 +243,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "分数应该升高。",
     },
     "core.why.db": {
-        "en": "b_k is added straight to z_k, so a small change of b_k changes z_k by the same "
+        "en": "b_k is added straight to Z_k, so a small change of b_k changes Z_k by the same "
         "amount: the gradient of b_k is δ_k itself.",
-        "zh": "b_k 直接加在 z_k 上，b_k 变动多少 z_k 就变动多少，所以 b_k 的梯度就是 δ_k 本身。",
+        "zh": "b_k 直接加在 Z_k 上，b_k 变动多少，Z_k 就变动多少，所以 b_k 的梯度就是 δ_k 本身。",
     },
     "core.why.dw": {
-        "en": "w_kj reaches the loss only by multiplying x_j inside z_k, so its gradient is "
-        "δ_k · x_j. Row k is δ_k times the whole sample: large features get a large share of "
+        "en": "W_kj reaches the loss only by multiplying x_j inside Z_k, so its gradient is δ_k · "
+        "x_j. Row k is δ_k times the whole sample: features far from 0 get a large share of "
         "the blame, and a feature equal to 0 gets none.",
-        "zh": "w_kj 只通过在 z_k 里乘以 x_j 影响损失，所以它的梯度是 δ_k · x_j。第 k 行就是 "
-        "δ_k 乘以整个样本：数值大的特征承担更多责任，等于 0 的特征完全不承担。",
+        "zh": "W_kj 只通过在 Z_k 里乘以 x_j 影响损失，所以它的梯度是 δ_k ·"
+        " x_j。第 k 行就是 δ_k 乘以整个样本：绝对值大的特征承担更多责任，等于"
+        " 0 的特征完全不承担。",
     },
     "core.why.gradcheck": {
         "en": "moving one parameter a tiny step up and down and measuring how the loss changes "
@@ -220,23 +270,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "新值 = 旧值 - η · 梯度。学习率 η 决定这一步迈多大。",
     },
     "core.why.arrows": {
-        "en": "↑ marks a parameter that went up, ↓ one that went down. With positive features "
-        "the true class's row and bias rise and the other rows fall, so next time the true "
-        "class scores higher and the others lower.",
-        "zh": "↑ 表示参数变大，↓ 表示变小。特征为正时，正确类别那一行和它的偏置会变大，"
-        "其他行变小，于是下次正确类别得分更高，其他类别得分更低。",
+        "en": "↑ marks a parameter that went up, ↓ one that went down. The true class's bias rises "
+        "and every other bias falls; with positive features the rows of W move the same way. "
+        "Whatever the features, Z'_k = Z_k - η·δ_k·(x·x + 1), so next time the true class "
+        "scores higher and every other class lower.",
+        "zh": "↑ 表示参数变大，↓ 表示变小。正确类别的偏置变大，其他偏置都变小；特征为正时，"
+        "W 的各行也这样变化。不论特征正负，都有 Z'_k = Z_k - η·δ_k·"
+        "(x·x + 1)，所以下次正确类别得分更高，其他类别得分更低。",
     },
     "core.why.after_down": {
-        "en": "the same forward pass with the new parameters. The loss fell because every "
-        "parameter moved against its gradient by a small enough step.",
-        "zh": "用新参数再做一次同样的正向传播。损失下降了，因为每个参数都沿梯度反方向走了"
-        "足够小的一步。",
+        "en": "the same forward pass with the new parameters. For one sample and this model the "
+        "loss on that sample falls for every η > 0: Z'_k = Z_k - η·δ_k·(x·x + 1) raises the "
+        "true class's score and lowers every other one, so its probability rises. The step "
+        "size matters for the average loss over many samples, where a step that is too long "
+        "can overshoot and raise it.",
+        "zh": "用新参数再做一次同样的正向传播。对单个样本和这个模型来说，只要 η > 0，这个"
+        "样本上的损失就一定下降：Z'_k = Z_k - η·δ_k·(x·x + 1)"
+        " 使正确类别的得分升高、其他类别的得分降低，于是正确类别的概率变大。步长的大小影"
+        "响的是许多样本上的平均损失：步子太大，可能越过最低点，反而使平均损失上升。",
     },
     "core.why.after_up": {
-        "en": "the same forward pass with the new parameters. The loss went up: the step was "
-        "too long and overshot, so try a smaller learning rate.",
-        "zh": "用新参数再做一次同样的正向传播。损失反而上升了：这一步迈得太大、冲过了头，"
-        "请试试更小的学习率。",
+        "en": "the same forward pass with the new parameters. The loss did not fall measurably: "
+        "the gradient is so small that the change is below what float64 can resolve. For one "
+        "sample and this model a step against the gradient lowers the loss on that sample for "
+        "every η > 0.",
+        "zh": "用新参数再做一次同样的正向传播。损失没有明显下降：梯度太小，变化量低于 floa"
+        "t64 能分辨的精度。对单个样本和这个模型来说，只要 η > 0，沿梯度反方向走"
+        "一步总会让这个样本上的损失下降。",
     },
     # ------------------------------------------------------------------ summary of several steps
     "core.col.step": {"en": "step", "zh": "步"},
@@ -252,8 +312,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "损失从 {first} 降到了 {last}。",
     },
     "core.summary.rose": {
-        "en": "The loss did not fall ({first} → {last}): the learning rate is too large.",
-        "zh": "损失没有下降（{first} → {last}）：学习率太大了。",
+        "en": "The loss did not fall measurably ({first} → {last}): the changes are below what "
+        "float64 can resolve.",
+        "zh": "损失没有明显下降（{first} → {last}）：变化量低于 float64 能分辨的精度。",
     },
     "core.summary.flip": {
         "en": "After the update of step {step} the prediction flips to the true class {true}.",
@@ -262,7 +323,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.summary.never": {
         "en": "After {steps} steps the model still predicts {pred}, not {true}: more steps or a "
         "larger learning rate would be needed.",
-        "zh": "{steps} 步之后模型仍然预测 {pred} 而不是 {true}：需要更多步数或更大的学习率。",
+        "zh": "{steps} 步之后模型仍然预测为 {pred}，而不是 {true}：需要更多步数或更大的学习率。",
     },
     "core.summary.always": {
         "en": "The prediction ({true}) was right from the start; the steps make the model more "
@@ -272,13 +333,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ Markdown only
     "core.md.notation": {
         "en": "Notation: x is the sample (D numbers), W has one row per class (K × D), b has K "
-        "numbers, z = Wx + b are the logits, a = softmax(z) the probabilities and y the one-hot "
-        "answer. The loss is the mean over a batch; with one sample it is just -ln a of the true "
-        "class. Numbers are rounded for display; the calculation uses full float64 precision.",
-        "zh": "记号：x 是样本（D 个数），W 每个类别一行（K × D），b 有 K 个数，z = Wx + b 是 "
-        "logits，a = softmax(z) 是概率，y 是 one-hot 答案。损失取一个批次的平均值；"
-        "只有一个样本时就是正确类别的 -ln a。显示的数字经过四舍五入，计算本身用完整的 "
-        "float64 精度。",
+        "numbers; Z = W·x + b are the logits, A = softmax(Z) the probabilities and Y the "
+        "one-hot vector of the true class; δ = ∂L/∂Z = A - Y, and η is the learning rate. The "
+        "loss is the mean over a batch; with one sample it is -ln A of the true class.",
+        "zh": "记号：x 是样本（D 个数），W 每个类别一行（K × D），b 有 K 个数；"
+        "Z = W·x + b 是原始得分（logits），A = softmax(Z)"
+        " 是概率，Y 是正确类别的独热向量；δ = ∂L/∂Z = A - Y，η 是学"
+        "习率。损失取一个批次的平均值；只有一个样本时，就是正确类别的 -ln A。",
     },
     "core.md.class": {"en": "class", "zh": "类别"},
     "core.md.classes": {"en": "Classes: {names}", "zh": "类别：{names}"},
@@ -343,7 +404,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.help.demo": {
         "en": "The worked example of the notes (3 features, classes cat/dog/pig), every step "
         "shown and explained.",
-        "zh": "笔记中的手算例子（3 个特征，类别 cat/dog/pig），每一步都写出并解释。",
+        "zh": "笔记中的手算例子（3 个特征，类别为猫、狗、猪），每一步都写出并解释。",
     },
     "core.help.step": {
         "en": "Trace SGD steps on your own problem file (TOML or JSON with X, W, b, y, lr and "
@@ -399,10 +460,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.field.b": {"en": "the bias as a list of K numbers", "zh": "偏置（K 个数的列表）"},
     "core.field.y": {
         "en": "the true class as an index or a one-hot list",
-        "zh": "正确类别（编号或 one-hot 列表）",
+        "zh": "正确类别（类别编号，或独热列表）",
     },
     "core.field.lr": {"en": "the learning rate, a number > 0", "zh": "学习率（大于 0 的数）"},
     "core.got.count": {"en": "{n} numbers", "zh": "{n} 个数"},
+    "core.got.one": {"en": "one number", "zh": "1 个数"},
     "core.got.table": {"en": "a table", "zh": "一个表"},
     "core.exp.number": {"en": "be a number", "zh": "是数字"},
     "core.exp.list_of_numbers": {

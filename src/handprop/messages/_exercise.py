@@ -4,43 +4,44 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- the quantities of one step, as the sheets and the checker name them ---
     "exercise.q.Z": {
         "en": "the logits Z = W·x + b, one score per class",
-        "zh": "得分（logits）Z = W·x + b，每个类别一个分数",
+        "zh": "原始得分（logits）Z = W·x + b，每个类别一个分数",
     },
     "exercise.q.exp_Z": {
-        "en": "the exponential e^z of every logit",
-        "zh": "每个得分的指数 e^z",
+        "en": "the exponentials e^Z, one for each logit",
+        "zh": "各个得分的指数 e^Z，每个得分一个",
     },
     "exercise.q.sum_exp": {
-        "en": "the sum of those exponentials (the softmax denominator)",
-        "zh": "这些指数之和（softmax 的分母）",
+        "en": "their sum Σ e^Z (the denominator of softmax)",
+        "zh": "这些指数之和 Σ e^Z（softmax 的分母）",
     },
     "exercise.q.A": {
-        "en": "the probabilities A = e^z / sum (softmax); they add up to 1",
-        "zh": "概率 A = e^z / 指数之和（softmax），加起来等于 1",
+        "en": "the probabilities A = e^Z / Σ e^Z (softmax); they add up to 1",
+        "zh": "概率 A = e^Z / Σ e^Z（softmax），加起来等于 1",
     },
     "exercise.q.loss": {
-        "en": "the cross-entropy loss -ln A_y (natural logarithm; y is the true class)",
-        "zh": "交叉熵损失 -ln A_y（自然对数；y 为真实类别）",
+        "en": "the cross-entropy loss L = -ln A{k}, with the natural logarithm (class {k} is the "
+        "true class)",
+        "zh": "交叉熵损失 L = -ln A{k}，用自然对数（第 {k} 类是正确类别）",
     },
     "exercise.q.delta": {
-        "en": "the error term delta = dL/dZ = A - Y (Y is the one-hot label)",
-        "zh": "误差项 delta = dL/dZ = A - Y（Y 为 one-hot 标签）",
+        "en": "the error term δ = ∂L/∂Z = A - Y (Y is the one-hot vector of the true class)",
+        "zh": "误差项 δ = ∂L/∂Z = A - Y（Y 是正确类别的独热向量）",
     },
     "exercise.q.db": {
-        "en": "the gradient of the bias, db = delta",
-        "zh": "偏置的梯度 db = delta",
+        "en": "the gradient of the bias, ∂L/∂b = δ",
+        "zh": "偏置的梯度 ∂L/∂b = δ",
     },
     "exercise.q.dW": {
-        "en": "the gradient of the weights, dW = delta·xᵀ (one row per class, like W)",
-        "zh": "权重的梯度 dW = delta·xᵀ（与 W 一样，每行对应一个类别）",
+        "en": "the gradient of the weights, ∂L/∂W = δ·xᵀ (one row per class, like W)",
+        "zh": "权重的梯度 ∂L/∂W = δ·xᵀ（与 W 一样，每行对应一个类别）",
     },
     "exercise.q.b_new": {
-        "en": "the bias after the step, b - lr·db",
-        "zh": "更新后的偏置 b - lr·db",
+        "en": "the bias after the step, b' = b - η·∂L/∂b",
+        "zh": "更新后的偏置 b' = b - η·∂L/∂b",
     },
     "exercise.q.W_new": {
-        "en": "the weights after the step, W - lr·dW",
-        "zh": "更新后的权重 W - lr·dW",
+        "en": "the weights after the step, W' = W - η·∂L/∂W",
+        "zh": "更新后的权重 W' = W - η·∂L/∂W",
     },
     "exercise.shape.scalar": {"en": "one number", "zh": "一个数"},
     "exercise.shape.vector": {
@@ -66,24 +67,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.sheet.class_n": {"en": "class {n}", "zh": "第 {n} 类"},
     "exercise.sheet.given": {"en": "Given", "zh": "已知"},
     "exercise.sheet.label": {
-        "en": "The sample belongs to {cls} (y = {y}, counted from 0), so Y is 1 there and 0 "
-        "elsewhere.",
-        "zh": "这个样本属于{cls}（y = {y}，从 0 开始编号），所以 Y 在该位置为 1，其余为 0。",
+        "en": "The sample belongs to {cls} (y = {y} in the problem file, which counts from 0), so "
+        "Y is 1 in row {n} and 0 elsewhere.",
+        "zh": "这个样本属于{cls}（题目文件从 0 开始编号，记作 y = {y}），所"
+        "以 Y 的第 {n} 行为 1，其余为 0。",
     },
-    "exercise.sheet.lr": {"en": "Learning rate: lr = {lr}.", "zh": "学习率：lr = {lr}。"},
+    "exercise.sheet.lr": {
+        "en": "Learning rate: η = {lr} (lr on the answer sheet).",
+        "zh": "学习率：η = {lr}（答题卡上的 lr）。",
+    },
     "exercise.sheet.task": {
         "en": "Compute, in this order",
         "zh": "按顺序计算",
     },
-    "exercise.sheet.rounding_title": {"en": "Rounding", "zh": "取舍规则"},
+    "exercise.sheet.rounding_title": {"en": "Rounding", "zh": "舍入规则"},
     "exercise.sheet.rounding": {
-        "en": "Round every result to {decimals} decimal places and carry on with the rounded "
-        "values, as on paper; ln is the natural logarithm. Rounded inputs may shift later "
-        "results slightly: the checker allows for that, and a mistake is counted only once "
-        "(later steps that follow correctly from it are credited).",
-        "zh": "每个结果保留 {decimals} 位小数，并像在纸上一样用取舍后的值继续往下算；"
-        "ln 为自然对数。用取舍后的值往下算会让后面的结果略有偏差，检查时会考虑这一点；"
-        "一个错误只算一次（由它正确推出的后续结果不再算错）。",
+        "en": "Round every result to {decimals} decimal places (a 5 rounds away from zero: "
+        "-0.1735 becomes -0.174 at 3 decimals) and carry on with the rounded values, as on "
+        "paper; ln is the natural logarithm. The answer key is worked out the same way. "
+        "Rounded inputs may shift later results slightly: the checker allows for that, and "
+        "a mistake is counted only once (later steps that follow correctly from it are "
+        "credited).",
+        "zh": "每个结果都四舍五入到 {decimals} 位小数（负数按绝对值舍入：保留 "
+        "3 位时 -0.1735 记作 -0.174），并像在纸上一样用舍入后的值继"
+        "续往下算；ln 为自然对数。参考答案也是这样算出来的。用舍入后的值往下算，后"
+        "面的结果会略有偏差，检查时会考虑到这一点；一个错误只算一次（由它正确推出的后"
+        "续结果不再算错）。",
     },
     "exercise.sheet.answer_here": {
         "en": "Write your answers in {file}, then run: handprop check {file}",
@@ -91,9 +100,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- the answer sheet template (TOML comments) ---
     "exercise.template.title": {
-        "en": "handprop answer sheet: {K} classes, {D} features, the sample is of {cls} "
-        "(y = {y}), lr = {lr}.",
-        "zh": "handprop 答题卡：{K} 个类别，{D} 个特征，真实类别为{cls}（y = {y}），lr = {lr}。",
+        "en": "handprop answer sheet: {K} classes, {D} features, the sample is of {cls} (y = "
+        "{y}), lr = {lr}.",
+        "zh": "handprop 答题卡：{K} 个类别，{D} 个特征，样本属于{cls}（y = {y}），lr = {lr}。",
     },
     "exercise.template.fill": {
         "en": 'Replace each [] or "" with your result; blanks count as not yet answered.\n'
@@ -118,7 +127,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.exp.seed": {"en": "be an integer >= 0", "zh": "是不小于 0 的整数"},
     "exercise.exp.decimals": {
         "en": "be an integer in {low}..{high}",
-        "zh": "是 {low}..{high} 范围内的整数",
+        "zh": "是 {low} 到 {high} 之间的整数",
     },
     "exercise.exp.hand_size": {
         "en": "have at most {side} classes and {side} features to be checked by hand",
@@ -150,9 +159,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.check.status.missing": {"en": "missing", "zh": "未填"},
     "exercise.check.msg.correct": {"en": "Correct.", "zh": "正确。"},
     "exercise.check.msg.carried": {
-        "en": "Not the exact value, but it follows correctly from your earlier answers, so it "
+        "en": "Not the expected value, but it follows correctly from your earlier answers, so it "
         "is not counted as another mistake.",
-        "zh": "不是精确值，但它由你前面的答案正确推出，因此不再算作新的错误。",
+        "zh": "不是期望的值，但它由你前面的答案正确推出，因此不再算作新的错误。",
     },
     "exercise.check.msg.missing": {"en": "Not filled in.", "zh": "未填写。"},
     "exercise.check.msg.wrong_scalar": {
@@ -166,11 +175,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.check.entry": {"en": "entry {i}", "zh": "第 {i} 个分量"},
     "exercise.check.cell": {"en": "row {i}, column {j}", "zh": "第 {i} 行第 {j} 列"},
     "exercise.check.list_sep": {"en": "; ", "zh": "；"},
+    "exercise.check.name_sep": {"en": ": ", "zh": "："},
     "exercise.check.title": {
         "en": "Check of {file} (rounded to {decimals} decimals)",
         "zh": "检查 {file}（保留 {decimals} 位小数）",
     },
-    "exercise.check.col.quantity": {"en": "quantity", "zh": "量"},
+    "exercise.check.col.quantity": {"en": "quantity", "zh": "项目"},
     "exercise.check.col.status": {"en": "status", "zh": "结果"},
     "exercise.check.col.expected": {"en": "expected", "zh": "正确值"},
     "exercise.check.col.given": {"en": "yours", "zh": "你的答案"},
@@ -200,13 +210,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.label.W_transposed": {"en": "W transposed", "zh": "W 用成了转置"},
     "exercise.label.not_normalized": {"en": "not normalised", "zh": "没有归一化"},
     "exercise.label.wrong_log_base": {"en": "wrong log base", "zh": "对数的底不对"},
-    "exercise.label.loss_wrong_class": {"en": "loss of wrong class", "zh": "损失取错了类别"},
-    "exercise.label.loss_sign": {"en": "loss sign", "zh": "损失少了负号"},
-    "exercise.label.delta_sign": {"en": "delta sign", "zh": "delta 符号反了"},
+    "exercise.label.loss_wrong_class": {"en": "loss of a wrong class", "zh": "损失取错了类别"},
+    "exercise.label.loss_sign": {"en": "minus sign missing", "zh": "损失少了负号"},
+    "exercise.label.delta_sign": {"en": "delta sign flipped", "zh": "delta 符号反了"},
     "exercise.label.dW_transposed": {"en": "dW transposed", "zh": "dW 转置了"},
-    "exercise.label.update_sign": {"en": "update sign", "zh": "更新方向反了"},
+    "exercise.label.update_sign": {"en": "update sign flipped", "zh": "更新符号反了"},
     "exercise.label.lr_missing": {"en": "lr missing", "zh": "漏了学习率"},
-    "exercise.label.lr_twice": {"en": "lr twice", "zh": "学习率乘了两次"},
+    "exercise.label.lr_twice": {"en": "lr applied twice", "zh": "学习率乘了两次"},
     "exercise.label.arithmetic_slip": {"en": "arithmetic slip", "zh": "计算失误"},
     "exercise.label.unknown": {"en": "cause unknown", "zh": "原因不明"},
     # --- named mistakes: what went wrong, in a sentence ---
@@ -215,9 +225,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "漏加了偏置：这是 W·x，没有加上 b。",
     },
     "exercise.mistake.W_transposed": {
-        "en": "W was used transposed (Wᵀ·x). Row k of W holds the weights of class k, so z_k "
-        "is row k times x.",
-        "zh": "把 W 转置了（算成 Wᵀ·x）。W 的第 k 行是第 k 类的权重，z_k 应当用第 k 行去乘 x。",
+        "en": "W was used transposed (Wᵀ·x). Row k of W holds the weights of class k, so Z_k is "
+        "row k times x.",
+        "zh": "把 W 转置了（算成 Wᵀ·x）。W 的第 k 行是第 k 类的权重，Z_k 应当用第 k 行去乘 x。",
     },
     "exercise.mistake.not_normalized": {
         "en": "These are the exponentials, not yet divided by their sum; probabilities must add "
@@ -232,36 +242,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.mistake.loss_wrong_class": {
         "en": "This is -ln of the probability of class {cls}; the loss looks only at the "
         "probability of the true class.",
-        "zh": "这是第 {cls} 类概率的 -ln；损失只看真实类别的概率。",
+        "zh": "这是第 {cls} 类概率的 -ln；损失只看正确类别的概率。",
     },
     "exercise.mistake.loss_sign": {
-        "en": "The minus sign is missing: the loss is -ln A_y, which is positive because a "
-        "probability is below 1.",
-        "zh": "少了负号：损失是 -ln A_y；概率小于 1，所以损失是正数。",
+        "en": "The minus sign is missing: the loss is -ln of the true class's probability, which "
+        "is positive because a probability is below 1.",
+        "zh": "少了负号：损失是正确类别概率的 -ln；概率小于 1，所以损失是正数。",
     },
     "exercise.mistake.delta_sign": {
-        "en": "The sign is reversed: this is Y - A, but the gradient of the loss with respect "
-        "to Z is A - Y.",
-        "zh": "符号反了：这是 Y - A，而损失对 Z 的梯度是 A - Y。",
+        "en": "The sign is reversed: this is Y - A, but δ = ∂L/∂Z is A - Y.",
+        "zh": "符号反了：这是 Y - A，而 δ = ∂L/∂Z 是 A - Y。",
     },
     "exercise.mistake.dW_transposed": {
-        "en": "dW is transposed (x·deltaᵀ). dW = delta·xᵀ has one row per class, the same "
-        "shape as W.",
-        "zh": "dW 转置了（算成 x·deltaᵀ）。dW = delta·xᵀ 每行对应一个类别，形状与 W 相同。",
+        "en": "dW is transposed (x·δᵀ). ∂L/∂W = δ·xᵀ has one row per class, the same shape as W.",
+        "zh": "dW 转置了（算成 x·δᵀ）。∂L/∂W = δ·xᵀ 每行对应一个类别，形状与 W 相同。",
     },
     "exercise.mistake.update_sign": {
-        "en": "The step went uphill: lr times the gradient was added, but gradient descent "
+        "en": "The step went uphill: η times the gradient was added, but gradient descent "
         "subtracts it.",
         "zh": "更新方向反了：把学习率乘梯度加了上去，而梯度下降应当减去它。",
     },
     "exercise.mistake.lr_missing": {
-        "en": "The learning rate is missing: the whole gradient was subtracted instead of lr "
-        "times the gradient.",
+        "en": "The learning rate is missing: the whole gradient was subtracted instead of η times "
+        "the gradient.",
         "zh": "漏了学习率：减去的是整个梯度，而不是学习率乘以梯度。",
     },
     "exercise.mistake.lr_twice": {
-        "en": "The learning rate was applied twice: lr² times the gradient was subtracted.",
-        "zh": "学习率乘了两次：减去的是 lr² 乘以梯度。",
+        "en": "The learning rate was applied twice: η² times the gradient was subtracted.",
+        "zh": "学习率乘了两次：减去的是 η² 乘以梯度。",
     },
     "exercise.mistake.arithmetic_slip": {
         "en": "An arithmetic slip at {entry}: expected {expected}, you wrote {given}; the other "
@@ -278,8 +286,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "生成一道新的手算题；加 -o 时，同时在旁边生成一份空白答题卡。",
     },
     "exercise.help.key": {
-        "en": "The full worked solution of a problem file (the same rendering as `step`).",
-        "zh": "题目文件的完整解答（与 `step` 相同的展示方式）。",
+        "en": "The worked solution of a problem file, every result rounded as the sheet asks (the "
+        "same rendering as `step`); as JSON, the answers under the answer sheet's names.",
+        "zh": "题目文件的完整解答：每个结果都按题目的舍入规则保留小数（展示方式与 `ste"
+        "p` 相同）；选 JSON 格式时，按答题卡上的名字给出答案。",
     },
     "exercise.help.check": {
         "en": "Check a hand-worked answer file step by step: what is right, the first wrong "
@@ -290,8 +300,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Seed of the problem (default: a new random one, shown on the sheet).",
         "zh": "题目的随机种子（默认：随机取一个，并显示在题目中）。",
     },
-    "exercise.help.classes": {"en": "Number of classes K (2..5).", "zh": "类别数 K（2..5）。"},
-    "exercise.help.features": {"en": "Number of features D (2..5).", "zh": "特征数 D（2..5）。"},
+    "exercise.help.classes": {
+        "en": "Number of classes K (2..5).",
+        "zh": "类别数 K（2 到 5）。",
+    },
+    "exercise.help.features": {
+        "en": "Number of features D (2..5).",
+        "zh": "特征数 D（2 到 5）。",
+    },
     "exercise.help.lr": {
         "en": "Learning rate (default: 0.1 or 0.5, drawn with the problem).",
         "zh": "学习率（默认：随题目在 0.1 和 0.5 中抽取）。",

@@ -39,7 +39,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.col.underflow_at": {"en": "naive NaN from z = -", "zh": "朴素版 NaN 起点 z = -"},
     "lab.col.stable_bad": {"en": "stable non-finite", "zh": "稳定版非有限值"},
     "lab.col.weights": {"en": "weights", "zh": "权重"},
-    "lab.col.max_logit": {"en": "max |logit|", "zh": "最大 |logit|"},
+    "lab.col.max_logit": {
+        "en": "max |logit|",
+        "zh": "最大 |得分|",
+    },
     "lab.col.naive_bad": {"en": "naive fails", "zh": "朴素版出错"},
     "lab.col.stable_bad_share": {"en": "stable fails", "zh": "稳定版出错"},
     "lab.col.agreement": {"en": "max |naive - stable|", "zh": "最大 |朴素 - 稳定|"},
@@ -61,7 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.col.mlp_loss": {"en": "hidden-layer loss", "zh": "隐藏层网络损失"},
     "lab.col.mlp_acc": {"en": "hidden-layer acc.", "zh": "隐藏层网络准确率"},
     "lab.col.spread": {"en": "unit spread", "zh": "单元差异"},
-    "lab.col.distinct": {"en": "distinct units", "zh": "不同的单元"},
+    "lab.col.distinct": {
+        "en": "distinct units",
+        "zh": "单元种类",
+    },
     "lab.col.start": {"en": "start", "zh": "起点"},
     "lab.col.spread0": {"en": "spread at start", "zh": "初始差异"},
     "lab.col.spread1": {"en": "after epoch 1", "zh": "第 1 轮后"},
@@ -71,6 +77,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.stage.trained_raw": {"en": "trained on raw pixels", "zh": "用原始像素训练后"},
     "lab.inputs.none": {"en": "raw (none)", "zh": "原始（none）"},
     "lab.inputs.scale": {"en": "scaled to [0, 1]", "zh": "缩放到 [0, 1]"},
+    "lab.scheme.zeros": {"en": "zeros", "zh": "全零（zeros）"},
+    "lab.scheme.constant": {"en": "constant", "zh": "常数（constant）"},
+    "lab.scheme.normal": {"en": "normal", "zh": "正态分布（normal）"},
+    "lab.scheme.uniform": {"en": "uniform", "zh": "均匀分布（uniform）"},
+    "lab.scheme.xavier": {"en": "xavier", "zh": "xavier"},
+    "lab.scheme.kaiming": {"en": "kaiming", "zh": "kaiming"},
+    "lab.scheme.torch": {"en": "torch (nn.Linear's)", "zh": "torch（nn.Linear 的默认）"},
     "lab.kind.none": {"en": "none", "zh": "none（不处理）"},
     "lab.kind.scale": {"en": "scale", "zh": "scale（缩放）"},
     "lab.kind.center": {"en": "center", "zh": "center（居中）"},
@@ -89,54 +102,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "溢出：原始像素上的朴素 softmax，以及原始输入与缩放输入的对比",
     },
     "lab.overflow.why": {
-        "en": (
-            "The textbook softmax exp(z)/Σexp(z), typed in literally, breaks once a logit is "
-            "large enough for exp to overflow. Raw 0..255 pixels make large logits easy. This "
-            "experiment finds the limits, counts the failures on real logits, and trains the "
-            "same model on raw and on scaled inputs."
-        ),
-        "zh": (
-            "照课本直接写出的 softmax 公式 exp(z)/Σexp(z)，一旦 logit 大到 exp 溢出就会失效，"
-            "而 0..255 的原始像素很容易产生大 logit。"
-            "本实验找出失效的界限，统计真实 logit 上的失效次数，"
-            "并用原始输入和缩放后的输入分别训练同一个模型。"
-        ),
+        "en": "The textbook softmax exp(z)/Σexp(z), typed in literally, breaks once a logit is "
+        "large enough for exp to overflow. Raw 0..255 pixels make large logits easy. This "
+        "experiment finds the limits, counts the failures on real logits, and trains the "
+        "same model on raw and on scaled inputs.",
+        "zh": "照课本直接写出的 softmax 公式 exp(z)/Σexp(z)，一旦某"
+        "个得分（logit）大到让 exp 溢出就会失效，而 0 到 255 的原始"
+        "像素很容易产生很大的得分。本实验找出失效的界限，统计真实得分上的失效次数，并"
+        "用原始输入和缩放后的输入分别训练同一个模型。",
     },
     "lab.overflow.t.limits": {
         "en": "Where the naive softmax stops being finite (integer logits scanned)",
-        "zh": "朴素 softmax 从哪里开始不再有限（逐个整数 logit 扫描）",
+        "zh": "朴素 softmax 从哪里开始不再有限（逐个扫描整数得分）",
     },
     "lab.overflow.t.logits": {
         "en": "Raw-pixel logits of the test set",
-        "zh": "测试集原始像素产生的 logit",
+        "zh": "测试集原始像素产生的得分",
     },
     "lab.overflow.t.training": {
         "en": "Training at the same learning rate",
         "zh": "相同学习率下的训练",
     },
     "lab.overflow.c.limits": {
-        "en": (
-            "The naive exp(z)/Σexp(z) returned NaN from a logit of {z32} on in float32 and "
-            "from {z64} on in float64: exp overflows to inf, and inf/inf is NaN. When every "
-            "logit is at or below -{u32} (float32) or -{u64} (float64) it fails as well, "
-            "because every exp underflows to 0 and 0/0 is NaN."
-        ),
-        "zh": (
-            "朴素公式 exp(z)/Σexp(z) 在 float32 中从 logit = {z32} 起、在 float64 中从 {z64} 起"
-            "返回 NaN：exp 溢出成 inf，而 inf/inf 是 NaN。若所有 logit 都不大于 -{u32}（float32）"
-            "或 -{u64}（float64），它同样失效，因为每个 exp 都下溢成 0，0/0 也是 NaN。"
-        ),
+        "en": "The naive exp(z)/Σexp(z) returned NaN from a logit of {z32} on in float32 and from "
+        "{z64} on in float64: exp overflows to inf, and inf/inf is NaN. When every logit is "
+        "at or below -{u32} (float32) or -{u64} (float64) it fails as well, because every "
+        "exp underflows to 0 and 0/0 is NaN.",
+        "zh": "朴素公式 exp(z)/Σexp(z) 在 float32 中从得分 {z3"
+        "2} 起、在 float64 中从 {z64} 起返回 NaN：exp 溢出"
+        "成 inf，而 inf/inf 是 NaN。若所有得分都不大于 -{u32}"
+        "（float32）或 -{u64}（float64），它同样失效，因为每个 "
+        "exp 都下溢成 0，0/0 也是 NaN。",
     },
     "lab.overflow.c.no_limit": {
         "en": "No integer logit below {limit} made the naive softmax fail.",
-        "zh": "{limit} 以内的整数 logit 都没有让朴素 softmax 失效。",
+        "zh": "{limit} 以内的整数得分都没有让朴素 softmax 失效。",
     },
     "lab.overflow.c.stable_ok": {
-        "en": (
-            "functional.softmax, which subtracts each row's largest logit first, stayed finite "
-            "on every one of these logits."
-        ),
-        "zh": "先减去每行最大 logit 的 functional.softmax 在所有这些 logit 上都保持有限。",
+        "en": "functional.softmax, which subtracts each row's largest logit first, stayed finite "
+        "on every one of these logits.",
+        "zh": "functional.softmax 先减去每行最大的得分，在所有这些得分上都保持有限。",
     },
     "lab.overflow.c.stable_bad": {
         "en": (
@@ -145,52 +150,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "连 functional.softmax 在这里也出现了非有限值；这是个缺陷，请报告。",
     },
     "lab.overflow.c.init_f32_only": {
-        "en": (
-            "With {init} initial weights, raw pixels already give logits up to {max}: the naive "
-            "softmax fails on {share32} of the test images in float32, while float64 still "
-            "copes ({share64} fail)."
-        ),
-        "zh": (
-            "使用 {init} 初始权重时，原始像素产生的 logit 已高达 {max}：在 float32 中朴素 softmax "
-            "对 {share32} 的测试图像失效，而 float64 还撑得住（失效 {share64}）。"
-        ),
+        "en": "With {init} initial weights, raw pixels already give logits up to {max}: the naive "
+        "softmax fails on {share32} of the test images in float32, while float64 still "
+        "copes ({share64} fail).",
+        "zh": "使用 {init} 初始权重时，原始像素产生的得分已高达 {max}：在 f"
+        "loat32 中朴素 softmax 对 {share32} 的测试图像失效"
+        "，而 float64 还撑得住（失效 {share64}）。",
     },
     "lab.overflow.c.init_both": {
-        "en": (
-            "With {init} initial weights, raw pixels give logits up to {max}: the naive softmax "
-            "fails on {share32} of the test images in float32 and on {share64} in float64."
-        ),
-        "zh": (
-            "使用 {init} 初始权重时，原始像素产生的 logit 高达 {max}：朴素 softmax 在 float32 中"
-            "对 {share32} 的测试图像失效，在 float64 中对 {share64} 失效。"
-        ),
+        "en": "With {init} initial weights, raw pixels give logits up to {max}: the naive softmax "
+        "fails on {share32} of the test images in float32 and on {share64} in float64.",
+        "zh": "使用 {init} 初始权重时，原始像素产生的得分高达 {max}：朴素 s"
+        "oftmax 在 float32 中对 {share32} 的测试图像失效，"
+        "在 float64 中对 {share64} 失效。",
     },
     "lab.overflow.c.init_none": {
-        "en": (
-            "With {init} initial weights the raw-pixel logits stay small (up to {max}), so the "
-            "naive softmax still works at the start ({share32} fail in float32)."
-        ),
-        "zh": (
-            "使用 {init} 初始权重时，原始像素的 logit 还不大（最多 {max}），所以刚开始朴素 softmax "
-            "仍能工作（float32 中失效 {share32}）。"
-        ),
+        "en": "With {init} initial weights the raw-pixel logits stay small (up to {max}), so the "
+        "naive softmax still works at the start ({share32} fail in float32).",
+        "zh": "使用 {init} 初始权重时，原始像素的得分还不大（最多 {max}），所"
+        "以刚开始朴素 softmax 仍能工作（float32 中失效 {share"
+        "32}）。",
     },
     "lab.overflow.c.trained_bad": {
-        "en": (
-            "After training on raw pixels the logits reach {max}, and the naive softmax fails "
-            "on {share64} of the test images even in float64."
-        ),
-        "zh": (
-            "用原始像素训练之后，logit 达到 {max}，即使在 float64 中朴素 softmax 也对 {share64} "
-            "的测试图像失效。"
-        ),
+        "en": "After training on raw pixels the logits reach {max}, and the naive softmax fails "
+        "on {share64} of the test images even in float64.",
+        "zh": "用原始像素训练之后，得分达到 {max}，即使在 float64 中朴素 s"
+        "oftmax 也对 {share64} 的测试图像失效。",
     },
     "lab.overflow.c.trained_ok": {
-        "en": (
-            "After training on raw pixels the logits reach {max}, still inside float64's range "
-            "({share64} fail)."
-        ),
-        "zh": "用原始像素训练之后，logit 达到 {max}，仍在 float64 的范围之内（失效 {share64}）。",
+        "en": "After training on raw pixels the logits reach {max}, still inside float64's range "
+        "({share64} fail).",
+        "zh": "用原始像素训练之后，得分达到 {max}，仍在 float64 的范围之内（失效 {share64}）。",
     },
     "lab.overflow.c.raw_diverged": {
         "en": "Training on raw inputs at lr {lr} diverged: the loss became NaN or infinite.",
@@ -353,26 +343,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "lab.normalize.c.scaled_sooner": {
-        "en": (
-            "Scaled inputs held {target} from epoch {scaled}, {diff} epoch(s) before raw "
-            "inputs (epoch {raw})."
-        ),
-        "zh": (
-            "缩放输入从第 {scaled} 轮起稳定达到 {target}，比原始输入（第 {raw} 轮）早 {diff} 轮。"
-        ),
+        "en": "Scaled inputs held {target} from epoch {scaled}; raw inputs only from epoch {raw}.",
+        "zh": "缩放输入从第 {scaled} 轮起稳定达到 {target}；原始输入要到第 {raw} 轮才达到。",
     },
     "lab.normalize.c.raw_sooner": {
-        "en": (
-            "On this data raw inputs were not slower: they held {target} from epoch {raw}, "
-            "scaled inputs from epoch {scaled}. The raw values only reach {max}, and dividing "
-            "the inputs by a constant shrinks each step's effect on the logits by the square "
-            "of that constant, so at the same lr scaled inputs learn more slowly."
-        ),
-        "zh": (
-            "在这份数据上原始输入并不更慢：它从第 {raw} 轮起稳定达到 {target}，缩放输入则从第 "
-            "{scaled} 轮起。原始数值最大只有 {max}；而把输入除以一个常数，会让每一步对 logit "
-            "的影响缩小为原来的该常数平方分之一，所以在同样的学习率下缩放输入学得更慢。"
-        ),
+        "en": "On this data raw inputs were not slower: they held {target} from epoch {raw}, "
+        "scaled inputs from epoch {scaled}. The raw values only reach {max}, and dividing "
+        "the inputs by a constant shrinks each step's effect on the logits by the square of "
+        "that constant, so at the same lr scaled inputs learn more slowly.",
+        "zh": "在这份数据上原始输入并不更慢：它从第 {raw} 轮起稳定达到 {targe"
+        "t}，缩放输入则从第 {scaled} 轮起。原始数值最大只有 {max}；"
+        "而把输入除以一个常数，会让每一步对得分的影响缩小为原来的该常数平方分之一，所"
+        "以在同样的学习率下缩放输入学得更慢。",
     },
     "lab.normalize.c.both_never": {
         "en": "Neither raw nor scaled inputs held {target} within {epochs} epochs.",
@@ -405,14 +387,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "两者的最终损失接近：原始输入 {loss_raw}，缩放输入 {loss_scaled}。",
     },
     "lab.normalize.c.norms": {
-        "en": (
-            "How far one update moves the logits grows with lr × ‖x‖²; at lr {lr} the mean "
-            "‖x‖² of a training image was: {norms}."
-        ),
-        "zh": (
-            "一次更新让 logit 移动的幅度随 学习率 × ‖x‖² 增大；学习率为 {lr} 时，"
-            "训练图像的平均 ‖x‖² 为：{norms}。"
-        ),
+        "en": "How far one update moves the logits grows with lr × ‖x‖²; at lr {lr} the mean ‖x‖² "
+        "of a training image was: {norms}.",
+        "zh": "一次更新让得分移动的幅度随学习率 × ‖x‖² 增大；学习率为 {lr} 时"
+        "，训练图像的平均 ‖x‖² 为：{norms}。",
     },
     "lab.normalize.c.wobbly": {
         "en": (
@@ -435,17 +413,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "初始化：六种方案，有无隐藏层的对比",
     },
     "lab.init.why": {
-        "en": (
-            "Each scheme starts softmax regression and a one-hidden-layer network; inputs are "
-            "scaled to [0, 1] and the data order is the same for every run. 'Unit spread' is "
-            "the largest difference between the weights of two hidden units; 'distinct units' "
-            "counts the hidden units that differ."
-        ),
-        "zh": (
-            "每种方案分别初始化 softmax 回归和单隐藏层网络；"
-            "输入缩放到 [0, 1]，每次训练的数据顺序相同。"
-            "“单元差异”是任意两个隐藏单元权重的最大差值，“不同的单元”统计彼此不同的隐藏单元个数。"
-        ),
+        "en": "Each scheme starts softmax regression and a one-hidden-layer network; inputs are "
+        "scaled to [0, 1] and the data order is the same for every run. 'Unit spread' is "
+        "the largest difference between the weights of two hidden units; 'distinct units' "
+        "counts the different kinds of hidden unit (identical units count as one).",
+        "zh": "每种方案分别初始化 softmax 回归和单隐藏层网络；输入缩放到 [0, "
+        "1]，每次训练的数据顺序相同。“单元差异”是任意两个隐藏单元权重的最大差值，"
+        "“单元种类”是隐藏单元实际有几种（完全相同的单元算作一种）。",
     },
     "lab.init.t.summary": {"en": "Per initialisation", "zh": "各种初始化的结果"},
     "lab.init.c.sr_zeros_fine": {
@@ -482,56 +456,47 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "lab.init.c.sr_constant_same": {
-        "en": (
-            "A constant init gave exactly the zeros result ({acc}): equal rows add the same "
-            "number to every logit, and softmax ignores such a shift."
-        ),
-        "zh": (
-            "常数初始化得到了和全零完全相同的结果（{acc}）：相同的行给每个 logit 加上同一个数，"
-            "而 softmax 对这种平移不敏感。"
-        ),
+        "en": "A constant init gave exactly the zeros result ({acc}): equal rows add the same "
+        "number to every logit, and softmax does not change under such a shift.",
+        "zh": "常数初始化得到了和全零完全相同的结果（{acc}）：相同的行给每个得分加上同"
+        "一个数，而 softmax 在这种平移下保持不变。",
     },
     "lab.init.c.sr_constant_differs": {
-        "en": (
-            "A constant init reached {acc} (zeros: {zeros}); equal rows shift every logit by "
-            "the same amount, so in exact arithmetic the two would train identically."
-        ),
-        "zh": (
-            "常数初始化达到了 {acc}（全零：{zeros}）；相同的行只是把每个 logit 平移同样的量，"
-            "在精确算术下两者的训练过程应当完全一样。"
-        ),
+        "en": "A constant init reached {acc} (zeros: {zeros}); equal rows shift every logit by "
+        "the same amount, so in exact arithmetic the two would train identically.",
+        "zh": "常数初始化达到了 {acc}（全零：{zeros}）；相同的行只是把每个得分"
+        "平移同样的量，在精确算术下两者的训练过程应当完全一样。",
     },
     "lab.init.c.mlp_trap": {
-        "en": (
-            "With a hidden layer, {scheme} init is a trap: {acc} test accuracy against {best_acc} "
-            "for {best} ({gap} points less), with {distinct} distinct hidden unit(s) out of "
-            "{hidden} (largest difference between units: {spread})."
-        ),
-        "zh": (
-            "有了隐藏层，{scheme} 初始化就成了陷阱：测试准确率 {acc}，而 {best} 为 {best_acc}"
-            "（低 {gap} 个百分点）；{hidden} 个隐藏单元中只有 {distinct} 个彼此不同"
-            "（单元间最大差异：{spread}）。"
-        ),
+        "en": "With a hidden layer, {scheme} init is a trap: {acc} test accuracy against "
+        "{best_acc} for {best} ({gap} points less); {units} (largest difference between "
+        "units: {spread}).",
+        "zh": "有了隐藏层，{scheme} 初始化就成了陷阱：测试准确率 {acc}，而 "
+        "{best} 为 {best_acc}（低 {gap} 个百分点）；{uni"
+        "ts}（单元间最大差异：{spread}）。",
     },
     "lab.init.c.mlp_behind": {
-        "en": (
-            "With a hidden layer, {scheme} init reached {acc}, {gap} points behind {best} "
-            "({best_acc}); {distinct} of {hidden} hidden units are distinct."
-        ),
-        "zh": (
-            "有了隐藏层，{scheme} 初始化达到 {acc}，比 {best}（{best_acc}）落后 {gap} 个百分点；"
-            "{hidden} 个隐藏单元中有 {distinct} 个彼此不同。"
-        ),
+        "en": "With a hidden layer, {scheme} init reached {acc}, {gap} points behind {best} "
+        "({best_acc}); {units}.",
+        "zh": "有了隐藏层，{scheme} 初始化达到 {acc}，比 {best}（{b"
+        "est_acc}）落后 {gap} 个百分点；{units}。",
     },
     "lab.init.c.mlp_no_trap": {
-        "en": (
-            "With a hidden layer, {scheme} init still reached {acc}, close to {best} "
-            "({best_acc}); {distinct} of {hidden} hidden units are distinct."
-        ),
-        "zh": (
-            "有了隐藏层，{scheme} 初始化仍达到 {acc}，与 {best}（{best_acc}）接近；"
-            "{hidden} 个隐藏单元中有 {distinct} 个彼此不同。"
-        ),
+        "en": "With a hidden layer, {scheme} init still reached {acc}, close to {best} "
+        "({best_acc}); {units}.",
+        "zh": "有了隐藏层，{scheme} 初始化仍达到 {acc}，与 {best}（{best_acc}）接近；{units}。",
+    },
+    "lab.units.identical": {
+        "en": "all {hidden} hidden units are identical, in effect a single unit",
+        "zh": "{hidden} 个隐藏单元其实是同一种，全部相同，相当于只有一个单元",
+    },
+    "lab.units.kinds": {
+        "en": "its {hidden} hidden units come in only {distinct} different kinds",
+        "zh": "{hidden} 个隐藏单元实际上只有 {distinct} 种",
+    },
+    "lab.units.all": {
+        "en": "all {hidden} hidden units are different",
+        "zh": "{hidden} 个隐藏单元各不相同",
     },
     "lab.init.c.contrast": {
         "en": (
@@ -581,57 +546,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "隐藏单元之间的差异",
     },
     "lab.symmetry.c.stayed": {
-        "en": (
-            "From a constant init all {hidden} hidden units stayed identical for {epochs} "
-            "epochs: the largest difference between two units is {spread} ({distinct} distinct "
-            "unit), and the test accuracy is {acc}."
-        ),
-        "zh": (
-            "从常数初始化出发，{hidden} 个隐藏单元在 {epochs} 轮中始终完全相同：任意两个单元"
-            "之间的最大差异为 {spread}（只有 {distinct} 个不同的单元），测试准确率为 {acc}。"
-        ),
+        "en": "From a constant init all {hidden} hidden units stayed identical for {epochs} "
+        "epochs: the largest difference between two units is {spread}, so they act as "
+        "{distinct} unit, and the test accuracy is {acc}.",
+        "zh": "从常数初始化出发，{hidden} 个隐藏单元在 {epochs} 轮中始终"
+        "完全相同：任意两个单元之间的最大差异为 {spread}，实际上只相当于 {"
+        "distinct} 个单元；测试准确率为 {acc}。",
     },
     "lab.symmetry.c.split": {
-        "en": (
-            "From a constant init the hidden units did not stay identical: after {epochs} "
-            "epochs the largest difference is {spread} ({distinct} of {hidden} distinct), test "
-            "accuracy {acc}."
-        ),
-        "zh": (
-            "从常数初始化出发，隐藏单元并没有保持相同：{epochs} 轮后最大差异为 {spread}"
-            "（{hidden} 个中有 {distinct} 个不同），测试准确率 {acc}。"
-        ),
+        "en": "From a constant init the hidden units did not stay identical: after {epochs} "
+        "epochs the largest difference is {spread} and the {hidden} units come in "
+        "{distinct} kinds; test accuracy {acc}.",
+        "zh": "从常数初始化出发，隐藏单元并没有保持相同：{epochs} 轮后最大差异为 "
+        "{spread}，{hidden} 个单元实际有 {distinct} 种；"
+        "测试准确率 {acc}。",
     },
     "lab.symmetry.c.cost_large": {
-        "en": (
-            "That is {gap} points below {best} ({best_acc}): equal units receive equal "
-            "gradients, so the {hidden} units work as one. Random starts give {others} "
-            "(accuracy, distinct units)."
-        ),
-        "zh": (
-            "这比 {best}（{best_acc}）低了 {gap} 个百分点：相同的单元收到相同的梯度，"
-            "{hidden} 个单元只相当于一个。随机起点的结果为 {others}（准确率，不同单元数）。"
-        ),
+        "en": "That is {gap} points below {best} ({best_acc}): equal units receive equal "
+        "gradients, so the {hidden} units work as one. Random starts give {others} "
+        "(accuracy, distinct units).",
+        "zh": "这比 {best}（{best_acc}）低了 {gap} 个百分点：相同的"
+        "单元收到相同的梯度，{hidden} 个单元只相当于一个。随机起点的结果为 "
+        "{others}（准确率，单元种类）。",
     },
     "lab.symmetry.c.cost_small": {
-        "en": (
-            "That is only {gap} points below {best} ({best_acc}) on this run. Random starts "
-            "give {others} (accuracy, distinct units)."
-        ),
-        "zh": (
-            "在这次运行中只比 {best}（{best_acc}）低 {gap} 个百分点。随机起点的结果为 {others}"
-            "（准确率，不同单元数）。"
-        ),
+        "en": "That is only {gap} points below {best} ({best_acc}) on this run. Random starts "
+        "give {others} (accuracy, distinct units).",
+        "zh": "在这次运行中只比 {best}（{best_acc}）低 {gap} 个百分"
+        "点。随机起点的结果为 {others}（准确率，单元种类）。",
     },
     "lab.symmetry.c.cost_none": {
-        "en": (
-            "Its accuracy was no worse than {best} ({best_acc}) on this run. Random starts give "
-            "{others} (accuracy, distinct units)."
-        ),
-        "zh": (
-            "在这次运行中它的准确率并不比 {best}（{best_acc}）差。随机起点的结果为 {others}（准确率"
-            "，不同单元数）。"
-        ),
+        "en": "Its accuracy was no worse than {best} ({best_acc}) on this run. Random starts give "
+        "{others} (accuracy, distinct units).",
+        "zh": "在这次运行中它的准确率并不比 {best}（{best_acc}）差。随机起"
+        "点的结果为 {others}（准确率，单元种类）。",
     },
     "lab.symmetry.c.random_distinct": {
         "en": (
@@ -662,33 +610,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "lab.symmetry.c.f32_broke": {
-        "en": (
-            "In float32, rounding differences of {first} (first seen at epoch {first_epoch}) "
-            "grew {factor}-fold to {last} by epoch {epochs}: the equal state is unstable, so "
-            "rounding noise slowly pulls the units apart ({distinct} of {hidden} distinct, "
-            "accuracy {acc}). A random init does this at once, and on purpose."
-        ),
-        "zh": (
-            "在 float32 中，{first} 大小的舍入差异（第 {first_epoch} 轮首次出现）到第 {epochs} 轮"
-            "增长了 {factor} 倍，达到 {last}：相等的状态并不稳定，舍入噪声会慢慢把单元拉开"
-            "（{hidden} 个中 {distinct} 个不同，准确率 {acc}）。"
-            "随机初始化则是一开始就有意做到这一点。"
-        ),
+        "en": "In float32, rounding differences of {first} (first seen at epoch {first_epoch}) "
+        "grew {factor}-fold to {last} by epoch {epochs}: the equal state is unstable, so "
+        "rounding noise slowly pulls the units apart ({distinct} kinds among the {hidden} "
+        "units, accuracy {acc}). A random init does this at once, and on purpose.",
+        "zh": "在 float32 中，{first} 大小的舍入差异（第 {first_e"
+        "poch} 轮首次出现）到第 {epochs} 轮增长了 {factor} "
+        "倍，达到 {last}：相等的状态并不稳定，舍入噪声会慢慢把单元拉开（{hi"
+        "dden} 个单元中有 {distinct} 种，准确率 {acc}）。随机"
+        "初始化则是一开始就有意做到这一点。",
     },
     "lab.symmetry.c.f32_broke_fast": {
-        "en": (
-            "In float32, rounding differences had already pulled the units apart by the first "
-            "measurement (epoch {first_epoch}: spread {first}, {last} at the end; {distinct} of "
-            "{hidden} distinct, accuracy {acc}): the equal state is unstable, and with many "
-            "steps per epoch rounding noise grows fast. A random init breaks the tie at once, "
-            "and on purpose."
-        ),
-        "zh": (
-            "在 float32 中，到第一次测量时（第 {first_epoch} 轮：差异 {first}，最终 {last}；"
-            "{hidden} 个中 {distinct} 个不同，准确率 {acc}）舍入差异已经把单元拉开："
-            "相等的状态并不稳定，每轮步数多时舍入噪声增长很快。"
-            "随机初始化则是一开始就有意地打破平局。"
-        ),
+        "en": "In float32, rounding differences had already pulled the units apart by the first "
+        "measurement (epoch {first_epoch}: spread {first}, {last} at the end; {distinct} "
+        "kinds among the {hidden} units, accuracy {acc}): the equal state is unstable, and "
+        "with many steps per epoch rounding noise grows fast. A random init breaks the tie "
+        "at once, and on purpose.",
+        "zh": "在 float32 中，到第一次测量时（第 {first_epoch} 轮："
+        "差异 {first}，最终 {last}；{hidden} 个单元中有 {d"
+        "istinct} 种，准确率 {acc}），舍入差异已经把单元拉开：相等的状"
+        "态并不稳定，每轮步数多时舍入噪声增长很快。随机初始化则是一开始就有意地打破这"
+        "种平局。",
     },
     "lab.symmetry.c.softmax_note": {
         "en": (
@@ -701,12 +643,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.plot.epoch": {"en": "epoch", "zh": "轮次"},
     "lab.plot.train_loss": {"en": "training loss", "zh": "训练损失"},
     "lab.plot.test_accuracy": {"en": "test accuracy", "zh": "测试准确率"},
-    "lab.plot.uniform": {"en": "uniform guess (ln K)", "zh": "均匀猜测 (ln K)"},
+    "lab.plot.uniform": {
+        "en": "uniform guess (ln K)",
+        "zh": "均匀猜测（ln K）",
+    },
     "lab.plot.target": {"en": "target", "zh": "目标"},
-    "lab.plot.max_logit": {"en": "largest |logit| on the test set", "zh": "测试集上最大的 |logit|"},
+    "lab.plot.max_logit": {
+        "en": "largest |logit| on the test set",
+        "zh": "测试集上最大的 |得分|",
+    },
     "lab.plot.overflow_title": {
         "en": "Raw-pixel logits vs where exp overflows ({dataset})",
-        "zh": "原始像素 logit 与 exp 溢出界限（{dataset}）",
+        "zh": "原始像素的得分与 exp 溢出界限（{dataset}）",
     },
     "lab.plot.raw_vs_scaled": {
         "en": "Raw vs scaled inputs, lr {lr}",
@@ -744,24 +692,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "经过一个隐藏层（{act}）的一步 SGD，第 {step} 步，共 {steps} 步",
     },
     "lab.mlp.problem": {
-        "en": "{D} inputs, {H} hidden units, {K} classes; true class: {true}; learning rate {lr}.",
-        "zh": "{D} 个输入，{H} 个隐藏单元，{K} 个类别；真实类别：{true}；学习率 {lr}。",
+        "en": "{D} inputs, {H} hidden units, {K} classes; true class: {true}; learning rate η = "
+        "{lr}.",
+        "zh": "{D} 个输入，{H} 个隐藏单元，{K} 个类别；正确类别：{true}；学习率 η = {lr}。",
     },
     "lab.mlp.forward": {"en": "Forward pass", "zh": "前向传播"},
     "lab.mlp.backward": {"en": "Backward pass", "zh": "反向传播"},
-    "lab.mlp.update": {"en": "Update (lr = {lr})", "zh": "参数更新（学习率 = {lr}）"},
+    "lab.mlp.update": {
+        "en": "Update (η = {lr})",
+        "zh": "参数更新（学习率 η = {lr}）",
+    },
     "lab.mlp.why.z1": {
-        "en": (
-            "Each hidden unit takes a weighted sum of the inputs plus its bias, just like one "
-            "logit of the single-layer model."
-        ),
-        "zh": "每个隐藏单元对输入做加权求和再加上偏置，和单层模型里的一个 logit 完全一样。",
+        "en": "Each hidden unit takes a weighted sum of the inputs plus its bias, just like one "
+        "score Z_k of the single-layer model.",
+        "zh": "每个隐藏单元对输入做加权求和，再加上偏置，和单层模型里的一个得分 Z_k 完全一样。",
     },
     "lab.mlp.why.relu": {
-        "en": (
-            "ReLU keeps positive sums and sets the others to 0: a unit with Z1 <= 0 is off for "
-            "this sample."
-        ),
+        "en": "ReLU keeps positive sums and sets the others to 0: a unit with Z1 <= 0 is off for "
+        "this sample.",
         "zh": "ReLU 保留正的和，其余置为 0：Z1 <= 0 的单元对这个样本处于关闭状态。",
     },
     "lab.mlp.why.tanh": {
@@ -776,39 +724,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "输出层就是熟悉的 softmax 回归，只是输入换成了隐藏层的值 H。",
     },
     "lab.mlp.why.delta2": {
-        "en": (
-            "The softmax-with-cross-entropy shortcut, as in the single layer: probabilities minus "
-            "the one-hot target."
-        ),
-        "zh": "与单层时相同的 softmax + 交叉熵捷径：概率减去 one-hot 目标。",
+        "en": "The softmax-with-cross-entropy shortcut, as in the single layer: the probabilities "
+        "minus the one-hot vector Y of the true class.",
+        "zh": "与单层模型相同的 softmax + 交叉熵捷径：概率减去正确类别的独热向量 Y。",
     },
     "lab.mlp.why.dw2": {
-        "en": (
-            "The output weights get delta2 times the hidden values (an outer product); the bias "
-            "gets delta2."
-        ),
-        "zh": "输出层权重的梯度是 delta2 与隐藏值的外积；偏置的梯度就是 delta2。",
+        "en": "The output weights get delta2 times the hidden values (an outer product); the bias "
+        "gets delta2.",
+        "zh": "输出层权重的梯度是 delta2 与隐藏层值的外积；偏置的梯度就是 delta2。",
     },
     "lab.mlp.why.dh": {
-        "en": (
-            "New with a hidden layer: the error travels back through W2, so each hidden unit "
-            "collects every class's error, weighted by its outgoing weights."
-        ),
-        "zh": (
-            "这是隐藏层带来的新步骤：误差经由 W2 传回，每个隐藏单元按自己的输出权重汇总所有类别的误"
-            "差。"
-        ),
+        "en": "New with a hidden layer: the error travels back through W2, so each hidden unit "
+        "collects every class's error, weighted by its outgoing weights.",
+        "zh": "这是隐藏层带来的新步骤：误差经由 W2 传回，每个隐藏单元按自己连向各类别的"
+        "权重，把所有类别的误差加权汇总。",
     },
     "lab.mlp.why.act_relu": {
         "en": "Through ReLU the gradient passes unchanged where Z1 > 0 and is cut to 0 elsewhere.",
         "zh": "经过 ReLU 时，Z1 > 0 处梯度原样通过，其余位置被截断为 0。",
     },
     "lab.mlp.why.act_tanh": {
-        "en": (
-            "Through tanh the gradient is scaled by 1 - H², which is small where the unit is "
-            "saturated."
-        ),
-        "zh": "经过 tanh 时，梯度乘以 1 - H²；单元饱和时这个因子很小。",
+        "en": "Through tanh the gradient is scaled by 1 - H², small where the unit saturates (H "
+        "near ±1).",
+        "zh": "经过 tanh 时，梯度要乘以 1 - H²；单元饱和（H 接近 ±1）时这个因子很小。",
     },
     "lab.mlp.why.dw1": {
         "en": (
@@ -826,36 +764,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.mlp.prediction": {
         "en": "Prediction: {pred} ({prob}); true class: {true}. {verdict}",
-        "zh": "预测：{pred}（{prob}）；真实类别：{true}。{verdict}",
+        "zh": "预测：{pred}（{prob}）；正确类别：{true}。{verdict}",
     },
     "lab.mlp.right": {"en": "Right.", "zh": "正确。"},
     "lab.mlp.wrong": {"en": "Wrong.", "zh": "错误。"},
     "lab.mlp.loss": {
-        "en": "Loss = -ln A[{true}] = {loss}",
-        "zh": "损失 = -ln A[{true}] = {loss}",
+        "en": "Loss L = -ln A{k} = {loss} ({true} is class {k})",
+        "zh": "损失 L = -ln A{k} = {loss}（{true} 是第 {k} 类）",
     },
     "lab.mlp.check_ok": {
-        "en": (
-            "Numerical gradient check: the largest |numerical - analytic| over W1, b1, W2, b2 "
-            "is {err}, so they agree (tolerance {tol})."
-        ),
-        "zh": (
-            "数值梯度检验：W1、b1、W2、b2 上最大的 |数值 - 解析| 为 {err}，两者一致（容差 {tol}）。"
-        ),
+        "en": "Numerical gradient check: the largest |numerical - formula| over W1, b1, W2, b2 is "
+        "{err}, so they agree (tolerance {tol}).",
+        "zh": "数值梯度检验：在 W1、b1、W2、b2 上，|数值梯度 - 公式梯度| 的"
+        "最大值为 {err}，两者一致（容差 {tol}）。",
     },
     "lab.mlp.check_bad": {
-        "en": (
-            "Numerical gradient check: the largest |numerical - analytic| is {err}, above the "
-            "tolerance {tol}: they disagree (a ReLU kink near a sample can cause this)."
-        ),
-        "zh": (
-            "数值梯度检验：最大的 |数值 - 解析| 为 {err}，超过容差 {tol}，两者不一致"
-            "（某个 Z1 恰好接近 ReLU 的拐点时可能出现）。"
-        ),
+        "en": "Numerical gradient check: the largest |numerical - formula| is {err}, above the "
+        "tolerance {tol}: they disagree (a Z1 right at the kink of ReLU can cause this).",
+        "zh": "数值梯度检验：|数值梯度 - 公式梯度| 的最大值为 {err}，超过容差 "
+        "{tol}，两者不一致（某个 Z1 恰好落在 ReLU 的拐点附近时可能出现"
+        "）。",
     },
     "lab.mlp.after": {
-        "en": "After the update: loss {before} -> {after}; prediction: {pred}.",
-        "zh": "更新之后：损失 {before} -> {after}；预测：{pred}。",
+        "en": "After the update: loss {before} → {after}; prediction: {pred}.",
+        "zh": "更新之后：损失 {before} → {after}；预测：{pred}。",
     },
     # --- command-line help ---------------------------------------------------------------------
     "lab.help.group": {

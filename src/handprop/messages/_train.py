@@ -194,26 +194,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "model.exp.dense": {
         "en": "be a dense array (sparse matrices are not supported; use .toarray())",
-        "zh": "是稠密数组（不支持 sparse 稀疏矩阵；请用 .toarray()）",
+        "zh": "是稠密数组（不支持稀疏矩阵；请用 .toarray()）",
     },
     "model.exp.array": {"en": "be a 2-D array", "zh": "是二维数组"},
     "model.exp.real": {
         "en": "contain real numbers (Complex data not supported)",
-        "zh": "只包含实数（不支持复数，Complex data not supported）",
+        "zh": "只包含实数（不支持复数数据）",
     },
     "model.exp.2d": {
-        "en": (
-            "be a 2-D array (n_samples, n_features). Reshape your data either using "
-            "array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) "
-            "if it contains a single sample"
-        ),
-        "zh": (
-            "是形状为 (样本数, 特征数) 的二维数组。请调整形状（Reshape your data）："
-            "单个特征用 array.reshape(-1, 1)，单个样本用 array.reshape(1, -1)"
-        ),
+        "en": "be a 2-D array (n_samples, n_features). Reshape your data either using "
+        "array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if "
+        "it contains a single sample",
+        "zh": "是形状为 (样本数, 特征数) 的二维数组。请调整数据的形状：单个特征用 a"
+        "rray.reshape(-1, 1)，单个样本用 array.reshap"
+        "e(1, -1)",
     },
-    "model.unit.samples": {"en": "sample(s)", "zh": "个样本"},
-    "model.unit.features": {"en": "feature(s)", "zh": "个特征"},
+    "model.unit.samples": {
+        "en": "sample(s)",
+        "zh": "个样本",
+    },
+    "model.unit.features": {
+        "en": "feature(s)",
+        "zh": "个特征",
+    },
     "model.too_small": {
         "en": "{where}: Found array with {n} {unit} (shape={shape}) while a minimum of {minimum} "
         "is required.",
@@ -282,7 +285,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "model.problem.version": {
         "en": "its format version {got} is not supported (this handprop reads 1..{supported})",
-        "zh": "不支持其格式版本 {got}（此版本 handprop 可读 1..{supported}）",
+        "zh": "不支持其格式版本 {got}（此版本 handprop 可读 1 到 {supported}）",
     },
     "model.problem.array": {
         "en": "'{name}' should be {expected}; it has {got}",

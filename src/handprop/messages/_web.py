@@ -39,8 +39,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.step.lr": {"en": "Learning rate", "zh": "学习率"},
     "web.step.decimals": {"en": "Decimals shown", "zh": "显示小数位"},
     "web.step.hover_hint": {
-        "en": "Point at any number on the right (or tab to it) to see how it was computed.",
-        "zh": "把鼠标移到右边任意一个数上（或用 Tab 键选中），就能看到它是怎么算出来的。",
+        "en": "Point at any number on the right (or tab to it) to see how it was computed. "
+        "Numbers are shown rounded; the working itself uses full precision, so a line "
+        "written with = holds for the numbers shown on it and a line written with ≈ takes "
+        "its result from the unrounded values.",
+        "zh": "把鼠标移到右边任意一个数上（或用 Tab 键选中），就能看到它是怎么算出来的"
+        "。显示的数字都经过四舍五入，计算本身使用完整精度：用 = 写的式子，用式中显"
+        "示的数字就能验算；用 ≈ 写的式子，结果是由未经舍入的值算出的。",
     },
     "web.step.legend_true": {"en": "the true class", "zh": "正确类别"},
     "web.step.legend_pred": {"en": "the model's guess", "zh": "模型的猜测"},

@@ -4,6 +4,7 @@ and the limits of what is written out."""
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,37 @@ MAX_ROW_BY_ROW = 36
 MAX_TERMS = 10
 
 
+def half_up(value: float, decimals: int) -> str:
+    """``value`` rounded to ``decimals`` decimals as taught, a 5 rounding away from zero
+    (0.1735 -> 0.174, -0.1735 -> -0.174), as text.
+
+    The number is read as the decimal it stands for (15 significant digits), so that a tie
+    written with few digits is a tie: ``0.5 * 0.347`` is 0.1735 and rounds up, although the
+    nearest float lies just below it.
+    """
+    if abs(value) >= 1e15:  # no digit after the point at 15 significant digits: nothing to round
+        return f"{value:.{decimals}f}"
+    exact = Decimal(format(float(value), ".15g"))
+    return format(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals`` decimals as taught (see :func:`half_up`), a float."""
+    return float(half_up(value, decimals)) if math.isfinite(value) else float(value)
+
+
 def fixed(value: float, decimals: int) -> str:
     """``value`` with exactly ``decimals`` decimals, for aligned columns ("-0.000" becomes "0.000").
 
-    Non-finite values read ``inf``, ``-inf``, ``nan``; magnitudes of 1e7 and more use exponents.
+    Rounded as taught (:func:`half_up`). Non-finite values read ``inf``, ``-inf``, ``nan``;
+    magnitudes of 1e7 and more use exponents.
     """
     value = float(value)
     if not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if abs(value) >= 1e7:
         return f"{value:.{decimals}e}"
-    text = f"{value:.{decimals}f}"
+    text = half_up(value, decimals)
     if text.startswith("-") and float(text) == 0:
         text = text[1:]
     return text
@@ -48,7 +69,7 @@ def compact(value: float, decimals: int) -> str:
     value = float(value)
     if not math.isfinite(value) or abs(value) >= 1e7:
         return fixed(value, decimals)
-    text = f"{value:.{decimals}f}"
+    text = half_up(value, decimals)
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("0", "-0"):

@@ -6,6 +6,12 @@ of a step carries besides what only the page shows (a formula, the worked line, 
 Every number is a :class:`Num` (the float, its decimals and form); an arithmetic line is an
 expression tree (:class:`Op` over Num and :class:`Sym`) that each rendering spells in its
 notation (:data:`TEXT`, :data:`HOVER` for the page's tooltips, :data:`TEX`).
+
+A printed equation holds for the numbers printed on it: the relation of a line (:class:`Arith`)
+or of matrices side by side (:class:`Equation`) is worked out from the numbers as shown
+(:func:`printed`), and it is ``=`` only when that gives the shown result to half a unit in its
+last digit; otherwise the line shows rounded operands of a full-precision result and is written
+``≈`` (each document says once what that means).
 """
 
 from __future__ import annotations
@@ -48,6 +54,25 @@ class Num:
     def __str__(self) -> str:
         return _FORMS[self.form](float(self.value), self.decimals)
 
+    @property
+    def shown(self) -> float | None:
+        """The number as printed (what a reader computes with); None for a ``prob``."""
+        text = str(self)
+        if self.form == "prob":
+            return None
+        return float(text[:-1]) / 100 if self.form == "pct" else float(text)
+
+    @property
+    def unit(self) -> float:
+        """The unit of its last digit: of the decimals it is rounded to (0.001 for 3), or of
+        the last digit printed where that is finer (``2.3e-05`` of a tiny compact number)."""
+        text = str(self).rstrip("%")
+        mantissa, _, exponent = text.partition("e")
+        printed = 10.0 ** (int(exponent or 0) - len(mantissa.partition(".")[2]))
+        if self.form == "pct":
+            return printed / 100
+        return printed if self.form == "sci" else min(printed, 10.0**-self.decimals)
+
 
 @dataclass(frozen=True)
 class Sym:
@@ -72,16 +97,16 @@ def sym(text: str, tex: str, index: object = None, prime: bool = False) -> Sym:
 
 @dataclass(frozen=True)
 class Op:
-    """``kind`` over ``args``: ``add`` (a + b; a negative b as - |b|), ``sum`` (terms, with
-    :data:`GAP` for the ones left out), ``sub``, ``mul``, ``div``, ``neg``, ``ln``, ``exp``
-    (e^a), ``vec`` ([a, b]) or ``group`` ((a))."""
+    """``kind`` over ``args``: ``add`` (a + b; a negative b as - |b|), ``sum`` (terms, with a
+    ``gap`` for the ones left out: shown as ``…``, its args the terms it stands for), ``sub``,
+    ``mul``, ``div``, ``neg``, ``ln``, ``exp`` (e^a), ``vec`` ([a, b]) or ``group`` ((a))."""
 
     kind: str
     args: tuple[Expr, ...]
 
 
 Expr = Num | Sym | Op
-#: the terms left out of a long sum
+#: entries left out of a vector (they are not worked with)
 GAP = Op("gap", ())
 
 
@@ -99,13 +124,20 @@ class Notation:
     frac: Callable[[str, str], str]
     ln: str
     exp: Callable[[str], str]
+    approx: str = "≈"
 
 
-TEXT = Notation("text", "*", "…", lambda a, b: f"{a} / {b}", "ln ", lambda a: f"e^{a}")
-HOVER = Notation("hover", " × ", "…", lambda a, b: f"{a} / {b}", "ln ", lambda a: f"e^{a}")
+def power(a: str) -> str:
+    """``e^0.48``, and ``e^(-0.3)`` for a negative or compound exponent (a line of text has no
+    superscripts)."""
+    return f"e^({a})" if a[:1] == "-" or " " in a else f"e^{a}"
+
+
+TEXT = Notation("text", "*", "…", lambda a, b: f"{a} / {b}", "ln ", power)
+HOVER = Notation("hover", " × ", "…", lambda a, b: f"{a} / {b}", "ln ", power)
 TEX = Notation(
     "tex", r" \times ", r"\cdots", lambda a, b: f"\\frac{{{a}}}{{{b}}}", r"\ln\, ",
-    lambda a: f"e^{{{a}}}",
+    lambda a: f"e^{{{a}}}", r"\approx",
 )  # fmt: skip
 
 
@@ -140,8 +172,60 @@ def spell(expr: Expr, n: Notation, top: bool = True) -> str:
 
 
 def terms(n: int, term: Callable[[int], Expr]) -> list[Expr]:
-    """``term(i)`` for the indices shown of ``n`` (at most ``MAX_TERMS``), GAP between."""
-    return [GAP if i is None else term(i) for i in elide(n, MAX_TERMS)]
+    """``term(i)`` for the indices shown of ``n`` (at most ``MAX_TERMS``), and a gap that
+    stands for the ones left out."""
+    shown_ = elide(n, MAX_TERMS)
+    hidden = tuple(term(i) for i in range(n) if i not in shown_)
+    return [Op("gap", hidden) if i is None else term(i) for i in shown_]
+
+
+# ------------------------------------------------------------------------------- what holds
+
+
+def printed(expr: Expr) -> Any:
+    """The value of ``expr`` worked out from its numbers as printed (a float, or an array for a
+    vector); None where it holds a symbol or cannot be worked out."""
+    if isinstance(expr, Num):
+        return None if expr.shown is None else np.float64(expr.shown)
+    if isinstance(expr, Sym) or (expr.kind == "gap" and not expr.args):
+        return None
+    values = [printed(a) for a in expr.args]
+    if any(v is None for v in values):
+        return None
+    with np.errstate(all="ignore"):
+        return _OPERATIONS[expr.kind](values)
+
+
+_OPERATIONS: dict[str, Callable[[list[Any]], Any]] = {
+    "add": sum, "sum": sum, "gap": sum, "group": lambda v: v[0], "neg": lambda v: -v[0],
+    "sub": lambda v: v[0] - sum(v[1:]), "mul": lambda v: np.prod(np.broadcast_arrays(*v), 0),
+    "div": lambda v: v[0] / v[1], "ln": lambda v: np.log(v[0]), "exp": lambda v: np.exp(v[0]),
+    "vec": lambda v: np.array(v, dtype=float),
+}  # fmt: skip
+
+
+def unit(expr: Expr) -> Any:
+    """The unit of the last digit of each number of a result (a Num or a vector of them)."""
+    if isinstance(expr, Num):
+        return expr.unit
+    if isinstance(expr, Op) and expr.kind == "vec":
+        return np.array([unit(a) for a in expr.args], dtype=float)
+    return None
+
+
+def holds(value: Any, result: Any, units: Any) -> bool:
+    """Whether ``value`` is the printed ``result`` to half a unit of its last digit (entry by
+    entry); an infinity holds only for the same infinity printed (``e^10000 = inf``), and an
+    unknown value is not contradicted."""
+    if value is None or result is None or units is None:
+        return True
+    value, result, units = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (value, result, units))
+    )
+    finite = np.isfinite(value) & np.isfinite(result)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(value - result) <= 0.5 * units * (1 + 1e-9) + 1e-12
+    return bool(np.all(np.where(finite, close, value == result)))
 
 
 def vec(values: np.ndarray, decimals: int) -> Op:
@@ -154,7 +238,12 @@ class Arith:
     """An arithmetic line ``lhs = step = ... = result``; ``hint``: the general formula (shown on
     the page's hover), ``arrow``: how a parameter moved, ``percent``: a probability's percentage
     too, ``cls``: the line's class, ``label``: a name in place of a symbol (``row 2``), ``marks``:
-    "pred" and/or "true" when its class is the predicted or the true one."""
+    "pred" and/or "true" when its class is the predicted or the true one.
+
+    :attr:`exact` says whether the last step, worked out from its printed numbers, gives the
+    printed result (to half a unit in its last digit): the line's last sign is ``=`` if so and
+    ``≈`` if not.
+    """
 
     lhs: Sym | None
     steps: tuple[Expr, ...]
@@ -166,9 +255,22 @@ class Arith:
     label: Msg | None = None
     marks: str = ""
 
+    @property
+    def exact(self) -> bool:
+        if not self.steps:
+            return True
+        return holds(printed(self.steps[-1]), printed(self.result), unit(self.result))
+
+    def sign(self, n: Notation) -> str:
+        """The sign before the result: ``=``, or ``≈`` (see :attr:`exact`)."""
+        return "=" if self.exact else n.approx
+
     def body(self, n: Notation) -> str:
         """``step = ... = result``, without the left side."""
-        return " = ".join(spell(e, n) for e in (*self.steps, self.result))
+        result = spell(self.result, n)
+        if not self.steps:
+            return result
+        return " = ".join(spell(e, n) for e in self.steps) + f" {self.sign(n)} {result}"
 
     def line(self, n: Notation, hint: bool = False) -> str:
         """The whole line; with ``hint``, the general formula after the left side."""
@@ -194,10 +296,19 @@ def weighted_sum(w: np.ndarray, v: np.ndarray, b: float, value: float, d: int, *
 @dataclass(frozen=True)
 class Word:
     """Symbols between matrices, for the terminal (``text``) and LaTeX (``tex``); an empty
-    spelling leaves the word out of that rendering."""
+    spelling leaves the word out of that rendering. ``op`` is what it does to the matrices
+    around it: ``mul`` (side by side: a matrix product), ``add``, ``sub``, ``eq`` (``=``),
+    ``approx`` (``≈``) or ``scale`` (times ``by``, the matrix after it); a word without one
+    only names something."""
 
     text: str
     tex: str = ""
+    op: str = ""
+    by: float = 1.0
+
+
+DOT, PLUS, MINUS = Word("·", " ", "mul"), Word("+", " + ", "add"), Word("-", " - ", "sub")
+EQ, APPROX = Word("=", " = ", "eq"), Word("≈", r" \approx ", "approx")
 
 
 @dataclass(frozen=True)
@@ -214,13 +325,70 @@ class Mat:
 class Equation:
     """Words and matrices side by side (``parts``), after the general ``formula`` and a
     ``caption``; ``aside`` is a remark or a line beside the formula; ``labels`` puts the class
-    names beside the matrices."""
+    names beside the matrices. The last :data:`EQ` of the parts becomes :data:`APPROX` when the
+    matrices before it, worked out as printed, do not give the matrix after it."""
 
     parts: tuple[Word | Mat, ...] = ()
     formula: Word | None = None
     caption: Msg | None = None
     aside: Arith | Msg | str | None = None
     labels: bool = False
+
+    def __post_init__(self) -> None:
+        signs = [i for i, p in enumerate(self.parts) if isinstance(p, Word) and p.op == "eq"]
+        if not signs:
+            return
+        at = signs[-1]
+        start = signs[-2] + 1 if len(signs) > 1 else 0
+        with np.errstate(all="ignore"):  # an overflow written out is not contradicted
+            left, right = _matrices(self.parts[start:at]), _matrices(self.parts[at + 1 :])
+        if left is None or right is None or right[1] is None:
+            return
+        if not holds(left[0], right[0], right[1]):
+            parts = (*self.parts[:at], APPROX, *self.parts[at + 1 :])
+            object.__setattr__(self, "parts", parts)
+
+
+def _printed_matrix(m: Mat) -> np.ndarray:
+    """A matrix (a vector as a column) as printed: each entry rounded as shown."""
+    values = np.asarray(m.value, dtype=float)
+    values = values[:, None] if values.ndim == 1 else values
+    return np.vectorize(lambda v: float(fixed(v, m.decimals)))(values)
+
+
+def _matrices(parts: tuple[Word | Mat, ...]) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The value of matrices and operator words as printed, and the units of its last digits
+    when it is a single matrix; None when the parts are not all numbers and operators (a
+    label before them is left out)."""
+    while parts and isinstance(parts[0], Word) and not parts[0].op:
+        parts = parts[1:]
+    if not parts or any(isinstance(p, Word) and not p.op for p in parts):
+        return None
+    if len(parts) == 1 and isinstance(parts[0], Mat):
+        m = parts[0]
+        units = np.full(np.shape(_printed_matrix(m)), 10.0**-m.decimals)
+        return _printed_matrix(m), units
+    total, sign, term, scale = 0.0, 1.0, None, 1.0
+    for p in parts:
+        if isinstance(p, Mat):
+            value = _printed_matrix(p)
+            term = value if term is None else term @ value
+        elif p.op in ("add", "sub"):
+            if term is None:
+                return None
+            total, sign, term, scale = (
+                total + sign * scale * term,
+                1 - 2 * (p.op == "sub"),
+                None,
+                1.0,
+            )
+        elif p.op == "scale":
+            scale *= p.by
+        elif p.op != "mul":
+            return None
+    if term is None:
+        return None
+    return total + sign * scale * term, None
 
 
 @dataclass(frozen=True)
@@ -303,7 +471,8 @@ class Grid:
 @dataclass
 class Section:
     """A part (``title``, ``setup``, ``step``, ``phase``, a numbered ``section`` or ``summary``)
-    and its items; for the page a general ``formula``, the ``worked`` line and ``grids``."""
+    and its items; for the page a general ``formula``, the ``worked`` line and ``grids``;
+    ``answer``: the names of the quantities it works out on the answer sheet (in a key)."""
 
     kind: str
     id: str
@@ -313,6 +482,7 @@ class Section:
     formula: str | None = None
     worked: Arith | None = None
     grids: list[Grid] = field(default_factory=list)
+    answer: str = ""
 
 
 @dataclass

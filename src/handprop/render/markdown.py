@@ -74,7 +74,8 @@ class _Note(D.Writer):
             self.nested = int(s.kind == "step")
         level = {"title": 1, "section": 3}.get(s.kind, 2)
         level += self.nested if s.kind in ("phase", "section") else 0
-        self.out.append("#" * level + " " + f"{s.number} {title}".strip())
+        answer = f" · `{s.answer}`" if s.answer else ""
+        self.out.append("#" * level + " " + f"{s.number} {title}".strip() + answer)
 
     def on_Lines(self, lines: D.Lines) -> None:
         rows = [self.row(a, lines.classes) for a in lines.rows]
@@ -135,8 +136,13 @@ class _Note(D.Writer):
         if isinstance(cell, D.Note):
             return md_cell(cell.text(self.lang))
         if isinstance(cell, tuple):
-            return ", ".join(self.note(n) for n in cell)
+            return self.t("core.list_sep").join(self.note(n) for n in cell)
         return md_cell(self.t(cell) if isinstance(cell, Msg) else str(cell))
+
+
+def write_markdown(doc: D.Document) -> str:
+    """A document as a Markdown study note with LaTeX ``$$ ... $$`` formulas."""
+    return _Note(doc).render()
 
 
 def render_markdown(trace: Steps[Any], lang: str = "en", decimals: int = 3) -> str:
@@ -145,4 +151,4 @@ def render_markdown(trace: Steps[Any], lang: str = "en", decimals: int = 3) -> s
     ``lang`` is "en" or "zh"; ``decimals`` sets the rounding shown (losses and updated values
     get one more). The numbers come from ``trace`` unchanged.
     """
-    return _Note(document(trace, lang, decimals)).render()
+    return write_markdown(document(trace, lang, decimals))

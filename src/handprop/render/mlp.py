@@ -25,7 +25,7 @@ FORWARD = (
     ("A", "A", "softmax(Z2)", r"\mathrm{{softmax}}(Z_2)", "A"),
 )  # fmt: skip
 BACKWARD = (
-    ("delta2", r"\delta_2", "A - y", "A - y", "delta2"), "delta2",
+    ("delta2", r"\delta_2", "A - Y", "A - Y", "delta2"), "delta2",
     ("dW2", _D.format("W_2"), "delta2·Hᵀ", r"\delta_2 H^\top", "dW2"),
     ("db2", _D.format("b_2"), "delta2", r"\delta_2", "db2"), "dw2",
     ("dH", _D.format("H"), "W2ᵀ·delta2", r"W_2^\top \delta_2", "dH"), "dh",
@@ -36,7 +36,7 @@ BACKWARD = (
     ("dW1", _D.format("W_1"), "delta1·xᵀ", r"\delta_1 x^\top", "dW1"),
     ("db1", _D.format("b_1"), "delta1", r"\delta_1", "db1"), "dw1",
 )  # fmt: skip
-DERIVATIVES = {"relu": ("1[Z1 > 0]", r"\mathbb{1}[Z_1 > 0]"), "tanh": ("1 - H²", "1 - H^2")}
+DERIVATIVES = {"relu": ("𝟙[Z1 > 0]", r"\mathbb{1}[Z_1 > 0]"), "tanh": ("1 - H²", "1 - H^2")}
 
 
 def vector(v: Any, d: int) -> D.Op:
@@ -101,7 +101,9 @@ def _step(r: MLPStepRecord, labels: list[str], d: int, steps: int) -> list[Secti
     forward = Section("phase", "forward", Msg("lab.mlp.forward"), items=_items(r, FORWARD, d))
     forward.items += [
         Note("lab.mlp.prediction", pred, "good" if r.correct else "bad"),
-        Note("lab.mlp.loss", {"true": true, "loss": Num(r.loss, f, "fixed")}),
+        Note(
+            "lab.mlp.loss", {"true": true, "k": r.true_class + 1, "loss": Num(r.loss, f, "fixed")}
+        ),
     ]
     backward = Section("phase", "backward", Msg("lab.mlp.backward"), items=_items(r, BACKWARD, d))
     ok = r.max_abs_gradcheck_error <= C.GRADCHECK_TOL
@@ -112,7 +114,7 @@ def _step(r: MLPStepRecord, labels: list[str], d: int, steps: int) -> list[Secti
     update = Section("phase", "update", Msg("lab.mlp.update", lr=f"{r.lr:g}"))
     for name in ("W1", "b1", "W2", "b2"):
         new, tex = getattr(r, f"{name}_new"), f"{name[0]}_{name[1]}"
-        text, tex = f"{name} ← {name} - lr·d{name}", rf"{tex} \leftarrow {tex} - \eta\, d{tex}"
+        text, tex = f"{name} ← {name} - η·d{name}", rf"{tex} \leftarrow {tex} - \eta\, d{tex}"
         if new.ndim == 1:
             update.items.append(D.arith(None, Sym(text, tex), vector(new, f)))
         else:

@@ -121,11 +121,14 @@ _NO_BREAK_BEFORE = frozenset("，。、；：！？）」』》〉】”’,.;:!
 _NO_BREAK_AFTER = frozenset("（「『《〈【“‘([{")
 
 
-def wrap_offsets(plain: str, width: int, rest: int | None = None) -> list[int]:
+def wrap_offsets(
+    plain: str, width: int, rest: int | None = None, keep: Sequence[tuple[int, int]] = ()
+) -> list[int]:
     """Where to break ``plain`` into lines of at most ``width`` cells (``rest`` after the first).
 
     A line may break after a space, and between two characters of which one is wide (CJK),
-    except before closing or after opening punctuation; so Chinese wraps anywhere, as it is
+    except before closing or after opening punctuation and inside a ``keep`` span
+    ``(start, end)`` (a marker that must stay on one line); so Chinese wraps anywhere, as it is
     written, while English wraps between words. A run with no break point is cut at the width.
     """
     offsets: list[int] = []
@@ -136,7 +139,7 @@ def wrap_offsets(plain: str, width: int, rest: int | None = None) -> list[int]:
             wide = cell_len(ch) == 2 or cell_len(prev) == 2
             after_space = prev == " " and ch != " "
             cjk = wide and ch != " " and ch not in _NO_BREAK_BEFORE and prev not in _NO_BREAK_AFTER
-            if after_space or cjk:
+            if (after_space or cjk) and not any(a < i < b for a, b in keep):
                 last = i
         w = cell_len(ch)
         limit = width if not offsets else (rest or width)
@@ -151,15 +154,17 @@ def wrap_offsets(plain: str, width: int, rest: int | None = None) -> list[int]:
 
 class Indented:
     """Text wrapped to the width less ``indent``, every line indented (those after the first
-    ``hang`` cells more), no trailing spaces."""
+    ``hang`` cells more), no trailing spaces, never broken inside a ``keep`` span."""
 
-    def __init__(self, text: Text, indent: int = 2, hang: int = 0) -> None:
-        self.text, self.indent, self.hang = text, indent, hang
+    def __init__(
+        self, text: Text, indent: int = 2, hang: int = 0, keep: Sequence[tuple[int, int]] = ()
+    ) -> None:
+        self.text, self.indent, self.hang, self.keep = text, indent, hang, keep
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(options.max_width - self.indent, 20)
         hang = self.hang if width - self.hang >= 30 else 0
-        offsets = wrap_offsets(self.text.plain, width, width - hang)
+        offsets = wrap_offsets(self.text.plain, width, width - hang, self.keep)
         for n, line in enumerate(self.text.divide(offsets)):
             line.rstrip()
             lead = len(line.plain) - len(line.plain.lstrip(" "))
@@ -274,7 +279,10 @@ class _Writer(D.Writer):
         elif s.kind == "phase":
             self.add(Text(""), Rule(title, style=_RULES[s.id], align="left"))
         else:
-            self.add(Text(""), Text(f"{s.number} {title}".strip(), style=LABEL))
+            heading = Text(f"{s.number} {title}".strip(), style=LABEL)
+            if s.answer:
+                heading.append(f" · {s.answer}", style="bold cyan")
+            self.add(Text(""), heading)
 
     def why(self, text: str) -> None:
         self.add(Indented(Text(self.t("core.why", text=text), style=WHY), 2))
@@ -311,7 +319,9 @@ class _Writer(D.Writer):
 
     def label(self, a: D.Arith, classes: bool) -> str:
         name = D.spell(a.lhs, D.TEXT) if a.lhs is not None else self.t(a.label or "")
-        return f"{name} ({self.doc.labels[a.cls]})" if classes and a.cls is not None else name
+        if classes and a.cls is not None:
+            return self.t("core.named", name=name, label=self.doc.labels[a.cls])
+        return name
 
     def on_Lines(self, lines: D.Lines) -> None:
         if lines.bars:
@@ -332,12 +342,16 @@ class _Writer(D.Writer):
         steps = [D.spell(s, D.TEXT) for s in a.steps]
         if a.steps and _symbolic(a.steps[0]):
             head.append(steps.pop(0))
-        middle = " = " * bool(head) + "".join(f"{s} = " for s in steps)
+        last = f" {a.sign(D.TEXT)} " if steps else " = " * bool(head)
+        middle = (" = " * bool(head and steps)) + " = ".join(steps) + last
         self.line((" = ".join(head), LABEL), middle, (D.spell(a.result, D.TEXT), LABEL), hang=8)
 
     def probability_rows(self, lines: D.Lines) -> None:
         head = [self.label(a, True) for a in lines.rows]
-        body = [f"= {' = '.join(D.spell(s, D.TEXT) for s in a.steps)} = " for a in lines.rows]
+        body = [
+            f"= {' = '.join(D.spell(s, D.TEXT) for s in a.steps)} {a.sign(D.TEXT)} "
+            for a in lines.rows
+        ]
         width, body_w = max(map(cell_len, head)), max(map(cell_len, body))
         names = (("pred", "core.mark.predicted"), ("true", "core.mark.true"))
         for h, b, a in zip(head, body, lines.rows, strict=True):
@@ -351,9 +365,12 @@ class _Writer(D.Writer):
             bar = round(BAR * float(p.value))
             text.append("█" * bar + "·" * (BAR - bar), style="green" if "true" in a.marks else "")
             marks = [self.t(key) for mark, key in names if mark in a.marks.split()]
+            keep = []
             if marks:
-                text.append("  ← " + ", ".join(marks), style="bold")
-            self.add(Indented(text, 2, hang=width + 2))
+                start = len(text.plain) + 2
+                text.append("  ← " + self.t("core.list_sep").join(marks), style="bold")
+                keep.append((start, len(text.plain)))
+            self.add(Indented(text, 2, hang=width + 2, keep=keep))
 
     def on_Table(self, table: D.Table) -> None:
         grid = Table(box=None, padding=(0, 2), pad_edge=False, header_style="bold")
@@ -376,18 +393,29 @@ def _symbolic(expr: D.Expr) -> bool:
     return all(_symbolic(a) for a in expr.args) if isinstance(expr, D.Op) else True
 
 
+def build_document(doc: D.Document) -> Group:
+    """A document as one rich renderable (print it with ``console.print``)."""
+    return _Writer(doc).render()
+
+
+def write_text(doc: D.Document, width: int = 100, color: bool = False) -> str:
+    """A document's terminal rendering as a string, ``width`` columns wide (ANSI colours if
+    ``color``)."""
+    console = Console(
+        width=width, force_terminal=color, no_color=not color, highlight=False, file=io.StringIO()
+    )
+    with console.capture() as capture:
+        console.print(build_document(doc))
+    return capture.get()
+
+
 def build_text(trace: Steps[Any], lang: str = "en", decimals: int = 3) -> Group:
     """The whole trace as one rich renderable (print it with ``console.print``)."""
-    return _Writer(document(trace, lang, decimals)).render()
+    return build_document(document(trace, lang, decimals))
 
 
 def render_text(
     trace: Steps[Any], lang: str = "en", decimals: int = 3, width: int = 100, color: bool = False
 ) -> str:
     """The terminal rendering as a string, ``width`` columns wide (ANSI colours if ``color``)."""
-    console = Console(
-        width=width, force_terminal=color, no_color=not color, highlight=False, file=io.StringIO()
-    )
-    with console.capture() as capture:
-        console.print(build_text(trace, lang, decimals))
-    return capture.get()
+    return write_text(document(trace, lang, decimals), width, color)

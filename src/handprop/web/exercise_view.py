@@ -26,7 +26,7 @@ from handprop.checker import (
     quantity_shape,
 )
 from handprop.errors import InputError, ShapeError
-from handprop.exercise import class_name, generate_problem
+from handprop.exercise import class_name, generate_problem, quantity_text
 from handprop.messages import Msg, t
 from handprop.problem import Problem, problem_from_mapping
 from handprop.validation import describe
@@ -77,13 +77,15 @@ def new_exercise(seed: int, classes: int, features: int, lang: str) -> dict[str,
             {
                 "name": name,
                 "shape": list(quantity_shape(name, K, D)),
-                "description": t(f"exercise.q.{name}", lang),
+                "description": quantity_text(name, problem, lang),
             }
             for name in QUANTITIES
         ],
         "texts": {
             "intro": t("exercise.sheet.intro", lang, K=K, D=D),
-            "label": t("exercise.sheet.label", lang, cls=labels[problem.y], y=problem.y),
+            "label": t(
+                "exercise.sheet.label", lang, cls=labels[problem.y], y=problem.y, n=problem.y + 1
+            ),
             "lr": t("exercise.sheet.lr", lang, lr=f"{problem.lr:g}"),
         },
     }
