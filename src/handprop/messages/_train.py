@@ -65,7 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.why.native": {
         "en": "the compiled kernel applies (float32, a C-contiguous X, at most a divisor as "
         "preprocessing) and runs its AVX2 version",
-        "zh": "编译内核可用（float32、C 连续存储的 X、预处理最多是除以一个常数），并且运行的是它的 AVX2 版本",
+        "zh": (
+            "编译内核可用（float32、C 连续存储的 X、预处理最多是除以一个常数），"
+            "并且运行的是它的 AVX2 版本"
+        ),
     },
     "train.why.fused": {
         "en": "the NumPy engine, because {reason}",
