@@ -23,8 +23,8 @@ from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg
 from handprop.validation import as_float_array, describe, positive_float, positive_int
 
-Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
+Vector = NDArray[np.floating]  # float64 in a trace
+Matrix = NDArray[np.floating]
 
 #: keys that every step's JSON object has (the stable, documented part of the format)
 JSON_KEYS = (

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop.messages import Msg, t
+from handprop.train.scoring import Evaluate
 
 #: the data set each experiment uses unless told otherwise (bundled, offline)
 DEFAULT_DATASET = "mnist-5k"
@@ -241,12 +242,17 @@ def train_softmax(
     return run
 
 
-def _metrics(ds: Any, tf: Any) -> Callable[[NDArray[Any], NDArray[Any]], dict[str, float]]:
+def _metrics(ds: Any, tf: Any) -> Evaluate:
     """Train (at most TRAIN_SAMPLE rows) and test loss and accuracy of softmax weights."""
-    from handprop.train import TRAIN_SAMPLE, combined, test_metrics
+    from handprop.train import TRAIN_SAMPLE, test_metrics
 
     train = test_metrics(ds.X_train, ds.y_train, tf, prefix="train", max_rows=TRAIN_SAMPLE)
-    return combined(train, test_metrics(ds.X_test, ds.y_test, tf))
+    test = test_metrics(ds.X_test, ds.y_test, tf)
+
+    def evaluate(W: NDArray[Any], b: NDArray[Any]) -> dict[str, float]:
+        return {**train(W, b), **test(W, b)}
+
+    return evaluate
 
 
 def train_mlp(
