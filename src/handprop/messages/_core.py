@@ -479,6 +479,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "be a list of rows, each a list of numbers",
         "zh": "是由若干行组成的列表，每行是一个数字列表",
     },
+    "core.exp.batch_labels": {
+        "en": "be a list of {N} class indices from 0 to {max_index}, one per row of X (N >= 2)",
+        "zh": "是由 {N} 个类别编号（0 到 {max_index}）组成的列表，X 的每一行一个（N 至少为 2）",
+    },
     "core.exp.row": {
         "en": "be a list of {D} numbers, as long as the first row",
         "zh": "是 {D} 个数的列表，与第一行一样长",

@@ -133,6 +133,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "have at most {side} classes and {side} features to be checked by hand",
         "zh": "最多有 {side} 个类别和 {side} 个特征，才能按手算检查",
     },
+    "exercise.exp.hand_samples": {
+        "en": "have at most {side} samples to be checked by hand",
+        "zh": "最多有 {side} 个样本，才能按手算检查",
+    },
     "exercise.exp.problem": {
         "en": "be the path of a problem file or a table of its fields",
         "zh": "是题目文件的路径，或由题目各字段组成的表",
@@ -217,6 +221,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.label.update_sign": {"en": "update sign flipped", "zh": "更新符号反了"},
     "exercise.label.lr_missing": {"en": "lr missing", "zh": "漏了学习率"},
     "exercise.label.lr_twice": {"en": "lr applied twice", "zh": "学习率乘了两次"},
+    "exercise.label.mean_missing": {"en": "1/N of the mean missing", "zh": "漏了求平均的 1/N"},
     "exercise.label.arithmetic_slip": {"en": "arithmetic slip", "zh": "计算失误"},
     "exercise.label.unknown": {"en": "cause unknown", "zh": "原因不明"},
     # --- named mistakes: what went wrong, in a sentence ---
@@ -243,6 +248,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This is -ln of the probability of class {cls}; the loss looks only at the "
         "probability of the true class.",
         "zh": "这是第 {cls} 类概率的 -ln；损失只看正确类别的概率。",
+    },
+    "exercise.mistake.loss_wrong_class_n": {
+        "en": "For sample {n} this uses the probability of class {cls}; each sample's loss looks "
+        "only at the probability of its own true class.",
+        "zh": "第 {n} 个样本用了第 {cls} 类的概率；每个样本的损失只看它自己正确类别的概率。",
+    },
+    "exercise.mistake.mean_missing": {
+        "en": "The 1/N of the mean is missing: the loss is the mean over the N samples, so "
+        "L = -(1/N) Σ ln A and δ = (A - Y) / N; this is N times that.",
+        "zh": "漏了求平均的 1/N：损失是 N 个样本的平均，所以 L = -(1/N) Σ ln A，"
+        "δ = (A - Y) / N；这里算出的是它的 N 倍。",
     },
     "exercise.mistake.loss_sign": {
         "en": "The minus sign is missing: the loss is -ln of the true class's probability, which "
