@@ -43,6 +43,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the weights after the step, W' = W - η·∂L/∂W",
         "zh": "更新后的权重 W' = W - η·∂L/∂W",
     },
+    # --- the same quantities in a mini-batch (N samples, the mean loss) ---
+    "exercise.qn.Z": {
+        "en": "the logits Z = X·Wᵀ + b: one row per sample, one score per class",
+        "zh": "原始得分（logits）Z = X·Wᵀ + b：每个样本一行，每个类别一个分数",
+    },
+    "exercise.qn.exp_Z": {
+        "en": "the exponentials e^Z, entry by entry",
+        "zh": "各个得分的指数 e^Z，逐个计算",
+    },
+    "exercise.qn.sum_exp": {
+        "en": "the sum of each row of e^Z: one denominator of softmax per sample",
+        "zh": "e^Z 每一行的和：每个样本一个 softmax 分母",
+    },
+    "exercise.qn.A": {
+        "en": "the probabilities A: each row of e^Z divided by its sum; every row adds up to 1",
+        "zh": "概率 A：e^Z 的每一行除以该行的和；每一行加起来都等于 1",
+    },
+    "exercise.qn.loss": {
+        "en": "the mean cross-entropy loss L = -(1/N) Σ_n ln A_n,y_n over the {N} samples, with "
+        "the natural logarithm (A_n,y_n is sample n's probability of its true class)",
+        "zh": "{N} 个样本的平均交叉熵损失 L = -(1/N) Σ_n ln A_n,y_n，用自然对数（A_n,y_n 是第 n "
+        "个样本正确类别的概率）",
+    },
+    "exercise.qn.delta": {
+        "en": "the error term δ = ∂L/∂Z = (A - Y) / N: one row per sample",
+        "zh": "误差项 δ = ∂L/∂Z = (A - Y) / N：每个样本一行",
+    },
+    "exercise.qn.db": {
+        "en": "the gradient of the bias, ∂L/∂b = the sum of the rows of δ",
+        "zh": "偏置的梯度 ∂L/∂b = δ 各行之和",
+    },
+    "exercise.qn.dW": {
+        "en": "the gradient of the weights, ∂L/∂W = δᵀ·X (one row per class, like W)",
+        "zh": "权重的梯度 ∂L/∂W = δᵀ·X（与 W 一样，每行对应一个类别）",
+    },
     "exercise.shape.scalar": {"en": "one number", "zh": "一个数"},
     "exercise.shape.vector": {
         "en": "a list of {K} numbers: [., ., ...]",
@@ -63,6 +98,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "一个有 {K} 个类别、{D} 个特征的模型看到一个样本。请一步一步算出正向传播、"
         "梯度，以及一次梯度下降更新。",
     },
+    "exercise.sheet.intro_batch": {
+        "en": "A model with {K} classes and {D} features sees a mini-batch of {N} samples, one per "
+        "row of X. Work out its forward pass, the mean loss, the gradients and one "
+        "gradient-descent update, step by step.",
+        "zh": "一个有 {K} 个类别、{D} 个特征的模型看到一个由 {N} 个样本组成的小批量，"
+        "X 的每一行是一个样本。请一步一步算出正向传播、平均损失、梯度，以及一次梯度下降更新。",
+    },
+    "exercise.sheet.with_seed": {"en": "{intro}{seed}", "zh": "{intro}{seed}"},
     "exercise.sheet.seed": {"en": " (Problem seed {seed}.)", "zh": "（题目种子 {seed}。）"},
     "exercise.sheet.class_n": {"en": "class {n}", "zh": "第 {n} 类"},
     "exercise.sheet.given": {"en": "Given", "zh": "已知"},
@@ -72,6 +115,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这个样本属于{cls}（题目文件从 0 开始编号，记作 y = {y}），所"
         "以 Y 的第 {n} 行为 1，其余为 0。",
     },
+    "exercise.sheet.label_batch": {
+        "en": "The samples' classes: {each} (y = {ys} in the problem file, which counts from 0), "
+        "so row n of Y is 1 in the column of sample n's class and 0 elsewhere.",
+        "zh": "各样本的类别：{each}（题目文件从 0 开始编号，记作 y = {ys}），所以 Y 的第 n 行在"
+        "第 n 个样本所属类别那一列为 1，其余为 0。",
+    },
+    "exercise.sheet.sample_class": {"en": "sample {n} is of {cls}", "zh": "第 {n} 个样本属于{cls}"},
     "exercise.sheet.lr": {
         "en": "Learning rate: η = {lr} (lr on the answer sheet).",
         "zh": "学习率：η = {lr}（答题卡上的 lr）。",
