@@ -44,7 +44,7 @@ from handprop.problem import AnyProblem, BatchProblem, Problem
 from handprop.validation import describe, positive_float
 
 if TYPE_CHECKING:
-    from handprop.tracing import Trace
+    from handprop.tracing import BatchRecord, Steps
 
 #: allowed numbers of classes and of features
 MIN_SIDE, MAX_SIDE = 2, 5
@@ -475,7 +475,7 @@ def _comment(text: str) -> str:
 # --- the answer key ---
 
 
-def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
+def answer_key(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> Steps[Any]:
     """The worked solution of ``problem`` as the sheet's rounding rule gives it.
 
     Each of the ten quantities is :attr:`handprop.checker.Marker.rounded`: worked out from the
@@ -487,12 +487,15 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
     Returns
     -------
     Trace of one record whose shown quantities are those values; the ones a key does not show
-    (the Jacobian, the long way, the numerical gradients) keep full precision.
+    (the Jacobian, the long way, the numerical gradients) keep full precision. A mini-batch's
+    key is one :class:`~handprop.tracing.BatchRecord` of those values.
     """
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
-    full = problem.trace(steps=1)
     v = Marker(problem, decimals).rounded
+    if isinstance(problem, BatchProblem):
+        return _batch_key(problem, v)
+    full = problem.trace(steps=1)
     moved = dataclasses.replace(problem, W=v["W_new"], b=v["b_new"], source=None)
     after = Marker(moved, decimals)
     record = dataclasses.replace(
@@ -507,7 +510,20 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
     return type(full)([record], full.classes, dict(full.meta))
 
 
-def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
+def _batch_key(problem: BatchProblem, v: dict[str, np.ndarray]) -> Steps[BatchRecord]:
+    """A mini-batch's key: its record holds the sheet's rounded values (``v``)."""
+    from handprop.tracing import BatchRecord, Steps
+
+    Y = F.one_hot(problem.y, problem.num_classes)
+    record = BatchRecord(
+        problem.X, problem.W, problem.b, problem.y, Y, problem.lr, v["Z"], v["exp_Z"],
+        v["sum_exp"], v["A"], float(v["loss"]), v["delta"], v["db"], v["dW"], v["b_new"],
+        v["W_new"],
+    )  # fmt: skip
+    return Steps([record], problem.classes)
+
+
+def key_json_data(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
     """The key's answers under the answer sheet's names, as an answer file holds them."""
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
@@ -516,7 +532,7 @@ def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[st
 
 
 def render_key(
-    problem: Problem, fmt: str = "text", lang: str = "en", decimals: int = DEFAULT_DECIMALS
+    problem: AnyProblem, fmt: str = "text", lang: str = "en", decimals: int = DEFAULT_DECIMALS
 ) -> str:
     """The answer key as a string in ``fmt``: "text" or "markdown" (the worked lines, see
     :func:`answer_key`), or "json" (:func:`key_json_data`)."""
@@ -533,7 +549,7 @@ def render_key(
     return write_text(key_document(problem, lang, decimals))
 
 
-def key_document(problem: Problem, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> Any:
+def key_document(problem: AnyProblem, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> Any:
     """The answer key's document (:mod:`handprop.render.document`), for any rendering."""
     from handprop.render.steps import document
 
