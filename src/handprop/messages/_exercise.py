@@ -342,6 +342,121 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entries are right.",
         "zh": "{entry}有计算失误：应为 {expected}，你写的是 {given}；其余分量都对。",
     },
+    # --- a class set: a roster, its sheets and keys, its marking ---
+    "exercise.class.header": {"en": "{name} · {id}", "zh": "{name} · {id}"},
+    "exercise.class.err.encoding": {
+        "en": "{where}: the roster must be UTF-8 (with or without a BOM) or GB18030 text; it is "
+        'neither (UTF-16 or a binary file?). Save it as "CSV UTF-8" and try again.',
+        "zh": "{where}：花名册必须是 UTF-8（带或不带 BOM）或 GB18030 编码的文本，这个文件两者都不是"
+        "（也许是 UTF-16 或二进制文件）。请另存为“CSV UTF-8”后再试。",
+    },
+    "exercise.class.err.empty": {
+        "en": "{where}: the roster has no students; it needs a header row with an id column and "
+        "one row per student.",
+        "zh": "{where}：花名册里没有学生；需要一个含 id 列的表头行，以及每个学生一行。",
+    },
+    "exercise.class.err.no_id": {
+        "en": "{where}: the header row must have an id column; got the columns {header}.",
+        "zh": "{where}：表头行必须有 id 列；现有的列是 {header}。",
+    },
+    "exercise.class.err.id": {
+        "en": "{where}: row {row}: the id must be 1 to {limit} letters, digits, - or _ (it names "
+        "the student's folder); got {id!r}.",
+        "zh": "{where}：第 {row} 行：id 必须由 1 到 {limit} 个字母、数字、- 或 _ 组成"
+        "（它是学生文件夹的名字）；现在是 {id!r}。",
+    },
+    "exercise.class.err.duplicate": {
+        "en": "{where}: row {row}: the id {id} is already on row {first} (ids must differ, case "
+        "aside).",
+        "zh": "{where}：第 {row} 行：id {id} 已在第 {first} 行出现过（id 不能重复，不分大小写）。",
+    },
+    "exercise.class.err.too_many": {
+        "en": "{where}: the roster has {n} students; a class set holds at most {limit}.",
+        "zh": "{where}：花名册有 {n} 个学生；一个班级最多 {limit} 人。",
+    },
+    "exercise.class.err.same_problem": {
+        "en": "{where}: the students {first} and {second} would get the same numbers; choose "
+        "another --seed.",
+        "zh": "{where}：学生 {first} 和 {second} 会拿到完全相同的题目；请换一个 --seed。",
+    },
+    "exercise.class.err.not_class_set": {
+        "en": "{where}: not a class set (no valid {file}); make one with handprop exercise "
+        "class, or check one answer file with handprop check FILE.",
+        "zh": "{where}：不是一个班级题目集（没有有效的 {file}）；请用 handprop exercise class "
+        "生成，或用 handprop check 文件 检查单个答题卡。",
+    },
+    "exercise.class.err.no_problem": {
+        "en": "{where}: a student's problem file is missing; the class set is incomplete.",
+        "zh": "{where}：缺少学生的题目文件；这个班级题目集不完整。",
+    },
+    "exercise.class.err.stray": {
+        "en": "{where}: an answer file that belongs to no student of {folder} (each student's is "
+        "<id>/problem.answers.toml); move it out of the folder.",
+        "zh": "{where}：这个答题卡不属于 {folder} 里的任何学生（每个学生的答题卡是 "
+        "<id>/problem.answers.toml）；请把它移出这个文件夹。",
+    },
+    "exercise.class.wrote": {
+        "en": "Read {roster} as {encoding}: {n} students ({first}). Wrote {out}: a folder per "
+        "student (problem, blank answer sheet, sheet.pdf), sheets.pdf, keys.pdf and class.toml.",
+        "zh": "已按 {encoding} 编码读取 {roster}：{n} 名学生（{first}）。已写入 {out}：每个学生一个"
+        "文件夹（题目、空白答题卡、sheet.pdf），以及 sheets.pdf、keys.pdf 和 class.toml。",
+    },
+    "exercise.class.missing_glyphs": {
+        "en": "Warning: row {row}: the name {name} has characters the sheets' font cannot "
+        "print ({chars}); they will show as boxes.",
+        "zh": "警告：第 {row} 行：姓名 {name} 中有讲义字体无法显示的字（{chars}），会显示为方框。",
+    },
+    "exercise.grade.no_file": {
+        "en": "No answer file ({file}).",
+        "zh": "没有答题卡（{file}）。",
+    },
+    "exercise.grade.copied": {
+        "en": "These answers fit the problem of {other}, not this student's own.",
+        "zh": "这些答案对应的是 {other} 的题目，而不是这名学生自己的题目。",
+    },
+    "exercise.grade.wrote": {
+        "en": "Marked {n} students of {folder}: mean score {mean} of {max}.",
+        "zh": "已批改 {folder} 的 {n} 名学生：平均分 {mean}（满分 {max}）。",
+    },
+    "exercise.report.title": {"en": "Class report", "zh": "班级报告"},
+    "exercise.report.summary": {
+        "en": "{n} students; mean score {mean} of {max} (one point a step, a carried step "
+        "counts as right).",
+        "zh": "{n} 名学生；平均分 {mean}（满分 {max}；每步 1 分，沿用前错的步骤算对）。",
+    },
+    "exercise.report.chart": {
+        "en": "Share of the class right at each step",
+        "zh": "各步骤全班答对的比例",
+    },
+    "exercise.report.right_pct": {"en": "right (%)", "zh": "答对（%）"},
+    "exercise.report.steps": {"en": "Each step", "zh": "各个步骤"},
+    "exercise.report.right": {"en": "right", "zh": "答对"},
+    "exercise.report.mistakes": {"en": "Mistakes the class made", "zh": "全班出现的错误"},
+    "exercise.report.no_mistakes": {"en": "No named mistake.", "zh": "没有出现可归类的错误。"},
+    "exercise.report.who": {"en": "Who: {ids}.", "zh": "学生：{ids}。"},
+    "exercise.report.flags": {"en": "To look at", "zh": "需要查看的答题卡"},
+    "exercise.help.class": {
+        "en": "One problem per student of a roster CSV (columns id, name): problem files, blank "
+        "answer sheets and printable PDF sheets, with keys.pdf for the teacher.",
+        "zh": "根据花名册 CSV（列 id、name）为每个学生生成一道题：题目文件、空白答题卡和可打印的 "
+        "PDF 讲义，并为老师生成 keys.pdf。",
+    },
+    "exercise.help.out": {
+        "en": "The class set's folder (new).",
+        "zh": "班级题目集的文件夹（新建）。",
+    },
+    "exercise.help.samples": {
+        "en": "Samples per problem: 2 to 4 give a mini-batch with the mean loss.",
+        "zh": "每道题的样本数：2 到 4 时是一个取平均损失的小批量。",
+    },
+    "exercise.help.gradebook": {
+        "en": "Marking a class set: write the gradebook here (CSV, UTF-8 with BOM).",
+        "zh": "批改班级题目集时：把成绩单写到这里（CSV，带 BOM 的 UTF-8）。",
+    },
+    "exercise.help.report": {
+        "en": "Marking a class set: write the class report here (Markdown, a PNG chart beside).",
+        "zh": "批改班级题目集时：把班级报告写到这里（Markdown，旁边附一张 PNG 图）。",
+    },
     # --- command line ---
     "exercise.help.group": {
         "en": "Generate softmax exercises and their answer keys.",
