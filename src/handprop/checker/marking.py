@@ -393,11 +393,16 @@ class Marker:
             P = _propagated(rule.fn, self.c, args, errs, value)
             self.exact[rule.name] = value
             self.exact_err[rule.name] = self._rounding(rule, value, P) + P
-            self.exact_tol[rule.name] = _tolerance(self.h, P, value, rule.keeps_decimals)
+            self.exact_tol[rule.name] = _tolerance(self.h, P, value, self._keeps(rule))
             by_rule = _value(rule.fn, self.c, [self.rounded[alts[0]] for alts in rule.inputs])
             # a probability rounded to 0 has no logarithm: the rule goes on from the exact value
             by_rule = value if by_rule is None else by_rule
             self.rounded[rule.name] = round_as_taught(by_rule, self.decimals)
+
+    def _keeps(self, rule: _Rule) -> bool:
+        """Whether ``rule`` keeps its inputs' decimals here: a mini-batch's delta divides by N
+        (0.311 / 2 = 0.1555), so it is rounded anew."""
+        return rule.keeps_decimals and (self.c.single or rule.name != "delta")
 
     def _rounding(self, rule: _Rule, value: Array, P: Array) -> Array:
         """How far rounding to ``decimals`` may move a value known to +-P.
@@ -408,7 +413,7 @@ class Marker:
         ``|round(v) - v|`` when the inputs are exact.
         """
         exact_rounding = np.abs(np.round(value, self.decimals) - value)
-        if rule.keeps_decimals:
+        if self._keeps(rule):
             return np.where(P > 0, 0.0, exact_rounding)
         return np.where(P > 0, self.h, exact_rounding)
 
@@ -438,7 +443,7 @@ class Marker:
             ref = _value(rule.fn, c, args)
             if ref is not None:
                 P = _propagated(rule.fn, c, args, errs, ref)
-                tol_c = _tolerance(h, P, ref, rule.keeps_decimals)
+                tol_c = _tolerance(h, P, ref, self._keeps(rule))
             g = given[name]
             carried = ref if (taint and ref is not None) else None
             if g is None:
