@@ -473,9 +473,8 @@ def _find_copies(grades: list[Grade], problems: dict[str, Any], decimals: int, l
     than against the student's own. Candidates are found at once by comparing the given
     numbers with every key; only the best is marked in full."""
     ids = list(problems)
-    keys = {
-        q: np.stack([Marker(problems[i], decimals).rounded[q] for i in ids]) for q in QUANTITIES
-    }
+    rounded = [Marker(problems[i], decimals).rounded for i in ids]
+    keys = {q: np.stack([r[q] for r in rounded]) for q in QUANTITIES}
     unit = 1.5 * 10.0**-decimals
     for grade in grades:
         report = grade.report
