@@ -468,32 +468,19 @@ def join_sentences(sentences: Sequence[Sentence], lang: str) -> str:
 # ------------------------------------------------------------------------------------------ plots
 
 
-def plot_lang(lang: str) -> str:
-    """``lang`` if matplotlib has a font for it, else ``en`` (Chinese needs a CJK font)."""
-    if lang != "zh":
-        return lang
-    return "zh" if _cjk_font() is not None else "en"
-
-
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    for font in font_manager.fontManager.ttflist:
-        if any(k in font.name for k in ("CJK", "WenQuanYi", "Heiti", "SimHei", "Source Han")):
-            return font.name
-    return None
-
-
 def pyplot() -> Any:
-    """matplotlib's pyplot on the Agg backend (imported here, on first use)."""
+    """matplotlib's pyplot on the Agg backend (imported here, on first use), drawing text in
+    :func:`handprop.fonts.matplotlib_family` (Chinese included)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    font = _cjk_font()
-    if font is not None:
-        plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
+    from handprop.fonts import matplotlib_family
+
+    family = matplotlib_family()
+    if plt.rcParams["font.sans-serif"][: len(family)] != family:
+        plt.rcParams["font.sans-serif"] = [*family, *plt.rcParams["font.sans-serif"]]
     return plt
 
 

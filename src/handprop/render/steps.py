@@ -65,6 +65,10 @@ def document(
     answer key of an exercise (see the module docstring), every number with ``decimals``."""
     if hasattr(trace.first, "activation"):  # a hidden layer (handprop.mlp)
         return mlp_document(trace, lang, decimals)  # type: ignore[arg-type]
+    if hasattr(trace.first, "Y"):  # a mini-batch (handprop.tracing.BatchRecord): a key
+        from handprop.render.batch import batch_document
+
+        return batch_document(trace, lang, decimals)
     return _Builder(trace, lang, decimals, key).build()  # type: ignore[arg-type]
 
 
