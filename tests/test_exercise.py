@@ -196,7 +196,7 @@ def test_every_message_key_of_this_area_exists_in_both_languages():
 
     src = Path(handprop.__file__).parent
     used = set()
-    files = [src / "exercise.py", src / "commands" / "exercise.py"]
+    files = [src / "exercise.py", src / "classset.py", src / "commands" / "exercise.py"]
     for path in [*files, *(src / "checker").glob("*.py")]:
         text = path.read_text("utf-8")
         used |= set(re.findall(r"[\"'](exercise\.[a-z_.]+[a-z_])[\"']", text))

@@ -479,8 +479,10 @@ def pyplot() -> Any:
     from handprop.fonts import matplotlib_family
 
     family = matplotlib_family()
-    if plt.rcParams["font.sans-serif"][: len(family)] != family:
-        plt.rcParams["font.sans-serif"] = [*family, *plt.rcParams["font.sans-serif"]]
+    # the families themselves, not the generic "sans-serif": matplotlib falls back glyph by
+    # glyph along an explicit list only
+    if plt.rcParams["font.family"] != family:
+        plt.rcParams["font.family"] = family
     return plt
 
 

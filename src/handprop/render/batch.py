@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from handprop.messages import Msg, t
 from handprop.render import document as D
 from handprop.render.document import Mat, Note, Num, Word, arith, op, sym
-from handprop.render.steps import ANSWERS, moved
+from handprop.render.parts import ANSWERS, moved
 
 if TYPE_CHECKING:
     from handprop.tracing import BatchRecord, Steps
