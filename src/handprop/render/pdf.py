@@ -40,18 +40,22 @@ def literal(text: str) -> str:
 
 
 def _matrix(m: D.Mat) -> str:
-    """A vector (as a column) or matrix in brackets, its columns right-aligned."""
+    """A vector (as a column) or matrix in brackets, its columns right-aligned.
+
+    Each column is one paragraph of lines (``a \\ b \\ c``), a grid cell per column rather
+    than per entry: the rows line up all the same (every entry is one line) and Typst lays a
+    key out in half the time (benchmarks/class_set.py).
+    """
     rows = C.matrix_cells(m.value, old=m.old)
-    cols = max(len(r) for r in rows)
-    cells = []
-    for row in rows:
-        for c in row:
-            cells.append(
-                f"[{literal(c if isinstance(c, str) else C.fixed(c[0], m.decimals) + c[1])}]"
-            )
+    width = max(len(r) for r in rows)
+    shown = [
+        [literal(c if isinstance(c, str) else C.fixed(c[0], m.decimals) + c[1]) for c in row]
+        for row in rows
+    ]
+    columns = [" \\ ".join(row[j] for row in shown if j < len(row)) for j in range(width)]
     grid = (
-        f"grid(columns: {cols}, column-gutter: 0.9em, row-gutter: 0.35em, align: right, "
-        f"{', '.join(cells)})"
+        f"grid(columns: {width}, column-gutter: 0.9em, align: right, "
+        f"{', '.join(f'[{col}]' for col in columns)})"
     )
     frame = "baseline: 40%, stroke: (left: 0.7pt, right: 0.7pt), inset: (x: 0.35em, y: 0.25em)"
     return f"#box({frame}, {grid})"
