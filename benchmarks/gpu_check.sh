@@ -7,8 +7,9 @@
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 \
 #       --platform manylinux2014_x86_64 -d .whl rich click platformdirs pooch pillow \
 #       scikit-learn threadpoolctl pytest hypothesis pluggy iniconfig
-# ) and they are installed first. The figures land in benchmarks/GPU.md (and in $OUT/ when
-# that is set).
+# ) and they are installed first. With no internet there, bring the four Fashion-MNIST files
+# too and point HANDPROP_DATA_DIR at their folder's parent. The figures land in
+# benchmarks/GPU.md (and in $OUT/ when that is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from handprop.errors import InputError, TrainingDivergedError
 from handprop.messages import Msg
+from handprop.torch_backend import import_torch
 from handprop.train.averaging import IterateAverage
 from handprop.train.config import SGDConfig
 from handprop.train.engines import Engine, EngineSpec, make_engine
@@ -208,32 +209,29 @@ class _Run:
         # averaging leaves out the first average * n_batches steps of the whole run
         start = config.average
         from_batch = math.inf if start is None else start * self.n_batches - epoch * self.n_batches
-        loss_sum, correct, n_rows, pending = 0.0, 0, 0, 0.0
+        tally = _Tally()
         j, batch = 0, None  # an order may give an epoch no rows
         t0 = self.clock()
         with contextlib.closing(eng.batches(rows)) as batches:
             for j, batch in enumerate(batches):
                 loss, n_correct = eng.step(batch, config.lr_at(state.step, self.total_steps))
-                pending += loss
+                tally.add(loss, n_correct, batch.n)
                 if (j + 1) % eng.check_every == 0:
-                    self._check(pending, epoch + 1, j + 1, batch)
-                    pending = 0.0
+                    self._check(tally.flush(), epoch + 1, j + 1, batch)
                 if j >= from_batch:
                     self._accumulate()
                 state.step += 1
-                loss_sum, correct = loss_sum + loss * batch.n, correct + n_correct
-                n_rows += batch.n
                 self.stopped_at = (epoch + 1, j + 1)
                 self.progress.on_batch_end(epoch + 1, j + 1, loss)
                 if stop.requested:
                     raise KeyboardInterrupt
-        self._check(pending, epoch + 1, j + 1, batch)
+        self._check(tally.flush(), epoch + 1, j + 1, batch)
         seconds = self.clock() - t0
         self.sync()
         if not (np.isfinite(state.W).all() and np.isfinite(state.b).all()):
             self._diverged(math.inf, epoch + 1, self.n_batches, batch)
         state.epoch = epoch + 1
-        return seconds, (float(loss_sum) / max(n_rows, 1), float(correct) / max(n_rows, 1))
+        return seconds, tally.means()
 
     def _check(self, pending: Any, epoch: int, batch: int, last: Any) -> None:
         """Raise TrainingDivergedError unless the losses since the last check (their sum
@@ -284,6 +282,51 @@ class _Run:
         )
         err.state, err.engine, err.stopped_at = good, self.engine.name, (epoch, batch)
         raise err
+
+
+class _Tally:
+    """An epoch's running sums of the batches' mean losses (weighted by their rows) and
+    right predictions, and the losses since the last check.
+
+    Numbers (the NumPy engines) are added up in the order they come. 0-d tensors (the torch
+    engine on a GPU, where reading a number waits for the device) are kept until the next
+    check and then added up on the device, a few kernels per check instead of per batch.
+    """
+
+    def __init__(self) -> None:
+        self.loss_sum: Any = 0.0
+        self.correct: Any = 0
+        self.n_rows = 0
+        self.batches: list[tuple[Any, Any, int]] = []
+
+    def add(self, loss: Any, correct: Any, n: int) -> None:
+        self.batches.append((loss, correct, n))
+        self.n_rows += n
+
+    def flush(self) -> Any:
+        """The sum of the losses since the last flush (folded into the running sums)."""
+        batches, self.batches = self.batches, []
+        if batches and hasattr(batches[0][0], "new_tensor"):
+            return self._flush_tensors(batches)
+        pending = 0.0
+        for loss, correct, n in batches:
+            pending += loss
+            self.loss_sum, self.correct = self.loss_sum + loss * n, self.correct + correct
+        return pending
+
+    def _flush_tensors(self, batches: list[tuple[Any, Any, int]]) -> Any:
+        losses, counts, sizes = zip(*batches, strict=True)
+        torch = import_torch()
+        loss = torch.stack([torch.as_tensor(x) for x in losses])
+        rows = loss.new_tensor(sizes)
+        self.loss_sum = self.loss_sum + (loss * rows).sum()
+        self.correct = self.correct + torch.stack([torch.as_tensor(c) for c in counts]).sum()
+        return loss.sum()
+
+    def means(self) -> tuple[float, float]:
+        """The epoch's running (loss, accuracy)."""
+        n = max(self.n_rows, 1)
+        return float(self.loss_sum) / n, float(self.correct) / n
 
 
 def _labels(X: NDArray[Any], y: NDArray[np.integer]) -> NDArray[np.intp]:
