@@ -26,13 +26,13 @@ def run(*argv: str) -> float:
 
 def fill(folder: Path) -> None:
     """Every answer file filled from its key; every third with the delta sign flipped."""
-    from handprop.checker import Marker
+    from handprop.checker import rounded_chain
     from handprop.classset import ANSWERS, PROBLEM, load_class
     from handprop.problem import load_any_problem
 
     class_set = load_class(folder)
     for n, s in enumerate(class_set.students):
-        rounded = Marker(load_any_problem(folder / s.id / PROBLEM), 3).rounded
+        rounded = rounded_chain(load_any_problem(folder / s.id / PROBLEM), 3)[1]
         if n % 3 == 0:
             rounded["delta"] = -rounded["delta"]
         lines = ['problem = "problem.toml"', "decimals = 3"]

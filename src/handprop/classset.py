@@ -30,7 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from handprop.checker import QUANTITIES, Marker, Report, check_decimals, parse_answers
+from handprop.checker import (
+    QUANTITIES,
+    Marker,
+    Report,
+    check_decimals,
+    parse_answers,
+    rounded_chain,
+)
 from handprop.errors import FileFormatError, HandpropError, InputError
 from handprop.messages import t
 
@@ -211,35 +218,33 @@ def _refuse_equal_problems(roster: Roster, settings: Settings) -> None:
 
 
 def _fill(folder: Path, roster: Roster, settings: Settings) -> None:
+    """Write the class set into ``folder``: a large class in two processes, one for the
+    students' files and the combined sheets, one for the keys (each typesets one whole PDF,
+    so nothing is joined afterwards)."""
     from handprop.fileio import write_atomic
 
     write_atomic(folder / CLASS_FILE, class_toml(roster, settings))
-    students = roster.students
-    jobs = min(os.cpu_count() or 1, 4) if len(students) >= PARALLEL_FROM else 1
-    chunks = [students[i * len(students) // jobs : (i + 1) * len(students) // jobs]
-              for i in range(jobs)]  # fmt: skip
-    if jobs == 1:
-        results = [_typeset(settings, students, str(folder))]
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    students, tasks = roster.students, (_write_sheets, _write_keys)
+    if len(students) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        for task in tasks:
+            task(settings, students, str(folder))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            results = list(pool.map(_typeset, [settings] * jobs, chunks, [str(folder)] * jobs))
-    write_atomic(folder / SHEETS, _join_pdfs([r[0] for r in results]))
-    write_atomic(folder / KEYS, _join_pdfs([r[1] for r in results]))
+    with ProcessPoolExecutor(len(tasks), mp_context=multiprocessing.get_context("spawn")) as pool:
+        for done in [pool.submit(task, settings, students, str(folder)) for task in tasks]:
+            done.result()
 
 
-def _typeset(settings: Settings, students: Sequence[Student], folder: str) -> tuple[bytes, bytes]:
-    """Write each student's problem, blank answer sheet and sheet.pdf into ``folder``; return
-    the PDFs of their sheets and of their keys, each one document."""
-    from handprop.exercise import answer_template, key_document, sheet_document
+def _write_sheets(settings: Settings, students: Sequence[Student], folder: str) -> None:
+    """Each student's problem, blank answer file and ``sheet.pdf``, and ``sheets.pdf``."""
+    from handprop.exercise import answer_template, sheet_document
     from handprop.fileio import write_atomic
     from handprop.render.pdf import Page, write_pdf
 
     lang, d = settings.lang, settings.decimals
-    sheets, keys = [], []
+    sheets = []
     for s in students:
         problem = settings.problem(s.id)
         home = Path(folder) / s.id
@@ -247,25 +252,29 @@ def _typeset(settings: Settings, students: Sequence[Student], folder: str) -> tu
         seed = student_seed(settings.seed, s.id)
         write_atomic(home / PROBLEM, _problem_text(problem, seed, s))
         write_atomic(home / ANSWERS, answer_template(problem, lang, PROBLEM, d, ANSWERS))
-        header = t("exercise.class.header", lang, name=s.name or s.id, id=s.id)
-        sheet = Page(sheet_document(problem, lang, d, f"{s.id}/{ANSWERS}", seed), header, True)
+        doc = sheet_document(problem, lang, d, f"{s.id}/{ANSWERS}", seed)
+        sheet = Page(doc, _header(s, lang), room=True)
         write_atomic(home / SHEET, write_pdf([sheet], lang))
         sheets.append(sheet)
-        keys.append(Page(key_document(problem, lang, d), header, reasons=False))
-    return write_pdf(sheets, lang), write_pdf(keys, lang)
+    write_atomic(Path(folder) / SHEETS, write_pdf(sheets, lang))
 
 
-def _join_pdfs(parts: list[bytes]) -> bytes:
-    if len(parts) == 1:
-        return parts[0]
-    from pypdf import PdfWriter
+def _write_keys(settings: Settings, students: Sequence[Student], folder: str) -> None:
+    """``keys.pdf``: every student's worked solution."""
+    from handprop.exercise import key_document
+    from handprop.fileio import write_atomic
+    from handprop.render.pdf import Page, write_pdf
 
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    lang, d = settings.lang, settings.decimals
+    keys = [
+        Page(key_document(settings.problem(s.id), lang, d), _header(s, lang), reasons=False)
+        for s in students
+    ]
+    write_atomic(Path(folder) / KEYS, write_pdf(keys, lang))
+
+
+def _header(s: Student, lang: str) -> str:
+    return t("exercise.class.header", lang, name=s.name or s.id, id=s.id)
 
 
 def _problem_text(problem: Any, seed: int, s: Student) -> str:
@@ -473,7 +482,7 @@ def _find_copies(grades: list[Grade], problems: dict[str, Any], decimals: int, l
     than against the student's own. Candidates are found at once by comparing the given
     numbers with every key; only the best is marked in full."""
     ids = list(problems)
-    rounded = [Marker(problems[i], decimals).rounded for i in ids]
+    rounded = [rounded_chain(problems[i], decimals)[1] for i in ids]
     keys = {q: np.stack([r[q] for r in rounded]) for q in QUANTITIES}
     unit = 1.5 * 10.0**-decimals
     for grade in grades:

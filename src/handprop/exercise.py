@@ -33,10 +33,10 @@ from handprop import functional as F
 from handprop.checker import (
     DEFAULT_DECIMALS,
     QUANTITIES,
-    Marker,
     check_decimals,
     check_size,
     quantity_shape,
+    rounded_chain,
 )
 from handprop.errors import InputError
 from handprop.messages import CATALOGUE, Msg, t
@@ -492,20 +492,20 @@ def answer_key(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> Steps[A
     """
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
-    v = Marker(problem, decimals).rounded
+    v = rounded_chain(problem, decimals)[1]
     if isinstance(problem, BatchProblem):
         return _batch_key(problem, v)
     full = problem.trace(steps=1)
     moved = dataclasses.replace(problem, W=v["W_new"], b=v["b_new"], source=None)
-    after = Marker(moved, decimals)
+    after_exact, after_rounded = rounded_chain(moved, decimals)
     record = dataclasses.replace(
         full.first,
         logits=v["Z"], exp_logits=v["exp_Z"], sum_exp=float(v["sum_exp"]),
         probabilities=v["A"], loss=float(v["loss"]), delta=v["delta"], grad_b=v["db"],
         grad_W=v["dW"], b_new=v["b_new"], W_new=v["W_new"],
-        logits_after=after.rounded["Z"], probabilities_after=after.rounded["A"],
-        loss_after=float(after.rounded["loss"]),
-        predicted_after=int(np.argmax(after.exact["A"])),
+        logits_after=after_rounded["Z"], probabilities_after=after_rounded["A"],
+        loss_after=float(after_rounded["loss"]),
+        predicted_after=int(np.argmax(after_exact["A"])),
     )  # fmt: skip
     return type(full)([record], full.classes, dict(full.meta))
 
@@ -527,7 +527,7 @@ def key_json_data(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> dict
     """The key's answers under the answer sheet's names, as an answer file holds them."""
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
-    rounded = Marker(problem, decimals).rounded
+    rounded = rounded_chain(problem, decimals)[1]
     return {"decimals": decimals, **{name: rounded[name].tolist() for name in QUANTITIES}}
 
 

@@ -38,6 +38,7 @@ from handprop.checker.marking import (
     check_decimals,
     check_size,
     quantity_shape,
+    rounded_chain,
 )
 from handprop.checker.report import (
     DEFAULT_DECIMALS,
@@ -79,4 +80,5 @@ __all__ = [
     "parse_answers",
     "quantity_shape",
     "render_report_text",
+    "rounded_chain",
 ]

@@ -356,6 +356,35 @@ def round_as_taught(values: Array, decimals: int) -> Array:
 # --- the marker ---
 
 
+def rounded_chain(
+    problem: AnyProblem, decimals: int = DEFAULT_DECIMALS
+) -> tuple[dict[str, Array], dict[str, Array]]:
+    """``(exact, rounded)``: every quantity of ``problem`` exactly, and as the sheet's rule
+    gives it (each rule on the rounded values before it, rounded to ``decimals``).
+
+    What an answer key needs, without the tolerances that :class:`Marker` also works out.
+    """
+    check_size(problem, "check")
+    return _chains(_Context.of(problem), check_decimals(decimals, "check"))
+
+
+def _chains(c: _Context, decimals: int) -> tuple[dict[str, Array], dict[str, Array]]:
+    exact: dict[str, Array] = {}
+    rounded: dict[str, Array] = {}
+    for rule in RULES:
+        value = _value(rule.fn, c, [exact[alts[0]] for alts in rule.inputs])
+        if value is None:  # only for a degenerate problem (A[y] underflows to 0)
+            raise InputError(
+                "err.must", where="check", name=rule.name, expected=Msg("exp.finite"), got="inf"
+            )
+        exact[rule.name] = value
+        by_rule = _value(rule.fn, c, [rounded[alts[0]] for alts in rule.inputs])
+        # a probability rounded to 0 has no logarithm: the rule goes on from the exact value
+        by_rule = value if by_rule is None else by_rule
+        rounded[rule.name] = round_as_taught(by_rule, decimals)
+    return exact, rounded
+
+
 class Marker:
     """The exact values and tolerances of one problem at one rounding; :meth:`check` marks sheets.
 
@@ -373,31 +402,16 @@ class Marker:
         check_size(problem, "check")
         self.c = _Context.of(problem)
         self.h = 0.5 * 10.0 ** (-self.decimals)
-        self.exact: dict[str, Array] = {}
+        self.exact, self.rounded = _chains(self.c, self.decimals)
         self.exact_err: dict[str, Array] = {}
         self.exact_tol: dict[str, Array] = {}
-        #: what the sheet's rule gives: each rule on the rounded values before it, rounded
-        self.rounded: dict[str, Array] = {}
         for rule in RULES:
             args = [self.exact[alts[0]] for alts in rule.inputs]
             errs = [self.exact_err[alts[0]] for alts in rule.inputs]
-            value = _value(rule.fn, self.c, args)
-            if value is None:  # only for a degenerate problem (A[y] underflows to 0)
-                raise InputError(
-                    "err.must",
-                    where="check",
-                    name=rule.name,
-                    expected=Msg("exp.finite"),
-                    got="inf",
-                )
+            value = self.exact[rule.name]
             P = _propagated(rule.fn, self.c, args, errs, value)
-            self.exact[rule.name] = value
             self.exact_err[rule.name] = self._rounding(rule, value, P) + P
             self.exact_tol[rule.name] = _tolerance(self.h, P, value, self._keeps(rule))
-            by_rule = _value(rule.fn, self.c, [self.rounded[alts[0]] for alts in rule.inputs])
-            # a probability rounded to 0 has no logarithm: the rule goes on from the exact value
-            by_rule = value if by_rule is None else by_rule
-            self.rounded[rule.name] = round_as_taught(by_rule, self.decimals)
 
     def _keeps(self, rule: _Rule) -> bool:
         """Whether ``rule`` keeps its inputs' decimals here: a mini-batch's delta divides by N

@@ -224,7 +224,6 @@ def class_(roster: str, out: Path, seed: int | None, force: bool, lang: str, **o
 
 def _require_pdf() -> None:
     try:
-        import pypdf  # noqa: F401
         import typst  # noqa: F401
     except ImportError as err:
         raise InputError("export.err.missing_package", where="exercise class",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from handprop.render import _common as C
@@ -32,6 +32,11 @@ class Page:
     header: str = ""
     room: bool = False
     reasons: bool = True
+
+    @cached_property
+    def markup(self) -> str:
+        """The page's Typst markup (worked out once: a class set's sheet goes into two PDFs)."""
+        return _Writer(self.doc, self.room, self.reasons).render()
 
 
 def literal(text: str) -> str:
@@ -164,7 +169,7 @@ def typst_source(pages: Sequence[Page], lang: str) -> str:
         )
         if i:
             out.append("#pagebreak(weak: true)")
-        out.append(_Writer(page.doc, page.room, page.reasons).render())
+        out.append(page.markup)
     return "\n\n".join(out) + "\n"
 
 
