@@ -8,11 +8,13 @@ import contextlib
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from handprop import classset
 from handprop.checker import QUANTITIES, Marker
 from handprop.classset import ANSWERS, PROBLEM, Settings, decode_roster, read_roster, student_seed
 from handprop.cli import main
@@ -46,6 +48,16 @@ def write_answers(path: Path, values: dict[str, np.ndarray], problem: str = PROB
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@contextlib.contextmanager
+def processes(lang: str) -> Iterator[None]:
+    """The en class of 6 is made and marked as a large class is: in several processes."""
+    with pytest.MonkeyPatch.context() as patch:
+        if lang == "en":
+            patch.setattr(classset, "PARALLEL_FROM", 2)
+            patch.setattr(classset.os, "cpu_count", lambda: 2)
+        yield
+
+
 @pytest.fixture(scope="module", params=[("zh", "1"), ("en", "2")], ids=["zh", "en-batch"])
 def made(request, tmp_path_factory) -> tuple[Path, str, int]:
     lang, samples = request.param
@@ -53,7 +65,8 @@ def made(request, tmp_path_factory) -> tuple[Path, str, int]:
     (tmp / "roster.csv").write_bytes(b"\xef\xbb\xbf" + ROSTER.encode("utf-8"))
     argv = ["--seed", "5", "--lang", lang, "--samples", samples]
     roster, out_dir = str(tmp / "roster.csv"), str(tmp / "c7")
-    code, out, err = cli("exercise", "class", roster, "--out", out_dir, *argv)
+    with processes(lang):
+        code, out, err = cli("exercise", "class", roster, "--out", out_dir, *argv)
     assert code == 0, err
     assert "UTF-8 with BOM" in out
     return tmp / "c7", lang, int(samples)
@@ -103,8 +116,9 @@ def test_marking_a_class_cell_by_cell(made):
     (folder / "s05" / ANSWERS).write_text("Z = [1, 2,\n", encoding="utf-8")  # unreadable
     own = key_answers(folder, "s06")
     write_answers(folder / "s06" / ANSWERS, own, problem="../s01/problem.toml")
-    code, out, err = cli("check", str(folder), "--gradebook", str(folder.parent / "g.csv"),
-                         "--report", str(folder.parent / "r.md"), "--lang", lang)  # fmt: skip
+    with processes(lang):
+        code, out, err = cli("check", str(folder), "--gradebook", str(folder.parent / "g.csv"),
+                             "--report", str(folder.parent / "r.md"), "--lang", lang)  # fmt: skip
     assert code == 0, err
     raw = (folder.parent / "g.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
