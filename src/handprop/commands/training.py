@@ -28,7 +28,7 @@ from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg, resolve_lang, t
 from handprop.train.config import LR_SCHEDULES, SGDConfig, checked_config
 from handprop.train.engines import ENGINES, kernel_threads
-from handprop.train.engines.parallel import is_primary
+from handprop.train.engines.parallel import is_primary, wanted
 from handprop.train.scoring import TRAIN_SAMPLE
 
 _HELP_LANG = resolve_lang(None)
@@ -283,7 +283,8 @@ def train(
     from handprop.data.datasets import load_dataset
     from handprop.model import SoftmaxRegression, save_model
 
-    ds = load_dataset(dataset, data_dir=data_dir)
+    # in a process group every rank maps the decoded arrays: one copy in memory per machine
+    ds = load_dataset(dataset, data_dir=data_dir, mmap=wanted())
     normalize = normalize or ("scale" if ds.pixel_max is not None else "standardize")
     model = SoftmaxRegression(
         **dataclasses.asdict(config),
