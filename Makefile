@@ -13,8 +13,9 @@ BIN := $(VENV)/bin
 UV := $(VENV)/.uv/bin/uv
 CORE := $(VENV)/.core-installed
 TESTS := $(VENV)/.test-installed
+DOCS := $(VENV)/.docs-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(UV):
 	$(PYTHON) -m venv --without-pip $(VENV)
@@ -34,12 +35,17 @@ $(TESTS): $(CORE)
 	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib || true
 	touch $@
 
+# Sphinx, numpydoc and the theme (the `docs` extra), with pip as for the tests.
+$(DOCS): $(CORE)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	touch $@
+
 demo: $(CORE)
 	$(BIN)/handprop demo
 
 lint: $(TESTS)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
 
 test: $(TESTS) lint
 	$(BIN)/python -m pytest -q
@@ -49,5 +55,13 @@ test: $(TESTS) lint
 bench: $(TESTS)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_train.py $(BENCH_ARGS)
 
+# The documentation site, offline, into docs/_build/html: every warning and every reference that
+# does not resolve fails it (-W -n; --keep-going lists them all first). -E reads every page
+# again, so that the API pages follow the docstrings and the examples the program's output.
+docs: $(DOCS)
+	$(BIN)/sphinx-build -b html -E -W --keep-going -n -q docs docs/_build/html
+	@echo "The documentation is in docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis src/handprop/_native*.so
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis src/handprop/_native*.so \
+		docs/_build docs/api
