@@ -9,12 +9,14 @@ defines and the constants it documents with a ``#:`` comment. A name that a pack
 from a documented module is listed in the package's table and documented once, in its module.
 
 ``.. handprop-output:: ARGS`` runs ``python -m handprop ARGS`` in a fresh folder and shows what
-it printed. Options: ``:section: 1.3`` keeps one numbered section of a step's text; ``:why:``
-keeps the explanations ("Why: ...") that are otherwise cut from a section; ``:lines: A-B``
-keeps those lines; ``:before: ARGS`` (repeatable, separated by ``;``) runs other handprop
+it printed. Options: ``:section: 1.3`` keeps one section of a step's text (the heading that
+starts with those words and the indented lines under it); ``:why:`` keeps the explanations
+("Why: ...") that are otherwise cut from a section; ``:lines: A-B`` keeps those lines,
+``:tail: N`` the last N; ``:before: ARGS`` (several separated by ``;``) runs other handprop
 commands first in the same folder; ``:file: NAME`` writes the directive's content to NAME
-first; ``:exit: N`` is the exit code expected (0 by default); ``:prompt:`` shows the command
-line above the output. A different exit code, or a section that is not there, fails the build.
+first; ``:exit: N`` is the exit code expected (0 by default); ``:width: N`` the terminal width
+(80); ``:wrap:`` lets long lines wrap on the page; ``:prompt:`` shows the command line above
+the output. A different exit code, or a section that is not there, fails the build.
 """
 
 from __future__ import annotations
@@ -191,7 +193,7 @@ def write_api_pages(app: Sphinx) -> None:
 # ---------------------------------------------------------------------------- program output
 
 #: one environment for every run: plain 80-column text, UTF-8, no colour, English by default
-RUN_ENV = {"COLUMNS": "80", "LINES": "50", "TERM": "dumb", "NO_COLOR": "1", "LC_ALL": "C.UTF-8",
+RUN_ENV = {"LINES": "50", "TERM": "dumb", "NO_COLOR": "1", "LC_ALL": "C.UTF-8",
            "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}  # fmt: skip
 RUN_TIMEOUT = 300
 WHY_PREFIXES = ("Why:", "为什么：")
@@ -205,12 +207,13 @@ _cache: dict[tuple[Any, ...], str] = {}
 
 
 def run_handprop(args: str, before: tuple[str, ...], file: tuple[str, str] | None,
-                 expect: int) -> str:  # fmt: skip
-    """The output (stdout, then stderr) of ``handprop ARGS`` run in a fresh folder."""
-    key = (args, before, file, expect)
+                 expect: int, width: int = 80) -> str:  # fmt: skip
+    """The output (stdout, then stderr) of ``handprop ARGS`` run in a fresh folder, each line
+    without the spaces a table pads it with."""
+    key = (args, before, file, expect, width)
     if key in _cache:
         return _cache[key]
-    env = {**os.environ, **RUN_ENV}
+    env = {**os.environ, **RUN_ENV, "COLUMNS": str(width)}
     with tempfile.TemporaryDirectory(prefix="handprop-docs-") as folder:
         if file is not None:
             Path(folder, file[0]).write_text(file[1], encoding="utf-8")
@@ -231,16 +234,21 @@ def _run(args: str, folder: str, env: dict[str, str], expect: int) -> str:
             f"'handprop {args}' exited with {done.returncode}, expected {expect}: "
             f"{(done.stderr or done.stdout).strip()[-400:]}"
         )
-    return (done.stdout + done.stderr).rstrip()
+    text = done.stdout + done.stderr
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
 
 
-def section(text: str, number: str, keep_why: bool) -> str:
-    """The lines of the numbered section ``number`` ("1.3") of a step's text rendering: its
-    heading and the indented lines under it, without the explanations unless ``keep_why``."""
+def section(text: str, heading: str, keep_why: bool) -> str:
+    """The section of a step's text rendering whose heading starts with ``heading`` ("1.3",
+    "The problem"): the heading and the indented lines under it, without the explanations
+    unless ``keep_why``."""
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith(number + " ")), None)
+    start = next(
+        (i for i, line in enumerate(lines) if line == heading or line.startswith(heading + " ")),
+        None,
+    )
     if start is None:
-        raise OutputError(f"no section {number!r} in the output")
+        raise OutputError(f"no section {heading!r} in the output")
     end = start + 1
     while end < len(lines) and (not lines[end] or lines[end].startswith(" ")):
         end += 1
@@ -272,6 +280,9 @@ class HandpropOutput(SphinxDirective):
         "before": directives.unchanged_required,
         "file": directives.unchanged_required,
         "exit": directives.nonnegative_int,
+        "width": directives.positive_int,
+        "wrap": directives.flag,
+        "tail": directives.positive_int,
         "prompt": directives.flag,
     }
 
@@ -282,11 +293,14 @@ class HandpropOutput(SphinxDirective):
         if "file" in self.options:
             file = (self.options["file"], "\n".join(self.content) + "\n")
         try:
-            text = run_handprop(args, before, file, self.options.get("exit", 0))
+            expect, width = self.options.get("exit", 0), self.options.get("width", 80)
+            text = run_handprop(args, before, file, expect, width)
             if "section" in self.options:
                 text = section(text, self.options["section"], "why" in self.options)
             if "lines" in self.options:
                 text = line_range(text, self.options["lines"])
+            if "tail" in self.options:
+                text = "\n".join(text.splitlines()[-self.options["tail"] :])
         except (OutputError, subprocess.TimeoutExpired) as exc:
             raise self.error(f"handprop-output: {exc}") from None
         if "prompt" in self.options:
@@ -294,6 +308,8 @@ class HandpropOutput(SphinxDirective):
         block = nodes.literal_block(text, text)
         block["language"] = "text"
         block["classes"].append("handprop-output")
+        if "wrap" in self.options:
+            block["classes"].append("wrap")
         self.set_source_info(block)
         return [block]
 
