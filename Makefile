@@ -30,10 +30,11 @@ $(CORE): pyproject.toml setup.py src/handprop/_native.c | $(UV)
 # uv does not byte-compile (part of why it is quick); the tests compile what it installed, so that they import as from a pip install (where PYTHONDONTWRITEBYTECODE is set,
 # nothing else would, and the allocation tests of tests/robustness would trace the compiler).
 # Like pip's, this skips files written for newer Pythons (torch ships some): hence `|| true`.
+# The docs extra comes in the same pip call: `make test` builds the documentation too.
 $(TESTS): $(CORE)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
 	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib || true
-	touch $@
+	touch $@ $(DOCS)
 
 # Sphinx, numpydoc and the theme (the `docs` extra), with pip as for the tests.
 $(DOCS): $(CORE)
@@ -47,7 +48,10 @@ lint: $(TESTS)
 	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/ruff format --check src tests benchmarks docs
 
-test: $(TESTS) lint
+# The tests include the examples of the docstrings and of the guides (doctests). The site is
+# built first, as a check that every page, docstring and reference still builds (under a
+# minute on the project's 2-core machine), so that pytest's summary stays the last line.
+test: $(TESTS) lint docs
 	$(BIN)/python -m pytest -q
 
 # Side-by-side training benchmark (benchmarks/README.md); BENCH_ARGS=--quick for a short run.

@@ -48,7 +48,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "getting_started": []}
+# the section navigation only where there are sections to navigate (the API pages)
+html_sidebars = {"index": [], "getting_started": [], "worked_example*": [], "guide/*": []}
 html_show_sourcelink = False
 html_last_updated_fmt = None
 
