@@ -613,6 +613,13 @@ def report(
     for text, ok in checks:
         w(f"- {'met' if ok else '**not met**'}: {text}\n")
     w("\n")
+    issue13 = _issue13_checks(med)
+    if issue13:
+        w("## Targets of issue 13 (both cores)\n\n")
+        verdict = {True: "met", False: "**not met**", None: "reported"}
+        for text, ok in issue13:
+            w(f"- {verdict[ok]}: {text}\n")
+        w("\n")
 
     c_runs = runs.get("handprop", [])
     if d_runs and c_runs:
@@ -674,6 +681,26 @@ def report(
             "back by the kernel under memory pressure.\n\n"
         )
     return out.getvalue()
+
+
+def _issue13_checks(med: Callable[[str], float | None]) -> list[tuple[str, bool | None]]:
+    """The kernel's threads against the two-GEMM floor and PyTorch, on float32 x / 255."""
+    hp, fl, tl = med("handprop-f32"), med("floor-gemm"), med("torch-loop")
+    hp48, one, many = med("handprop-f32-48"), med("handprop-1t"), med("handprop")
+    checks: list[tuple[str, bool | None]] = []
+    if hp and fl:
+        checks.append(
+            (f"batch-128 epoch <= 0.8x the two-GEMM floor: {hp / fl:.2f}x", hp / fl <= 0.8)
+        )
+    if hp and tl:
+        checks.append((f">= 4x faster than the PyTorch loop: {tl / hp:.1f}x", tl / hp >= 4))
+    if hp48:
+        checks.append((f"batch 48 (the default): {hp48:.3f} s per epoch", None))
+    if one and many:
+        checks.append(
+            (f"every core against one thread (uint8, batch 128): {one / many:.2f}x", None)
+        )
+    return checks
 
 
 def write_atomic(path: Path, text: str) -> None:

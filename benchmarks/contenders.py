@@ -74,16 +74,17 @@ class _Clock:
         return now
 
 
-def handprop_fit(data: Data, seed: int, epochs: int, **params: Any) -> Run:
-    """``SoftmaxRegression(**params).fit(X_uint8, y, eval_set=test)``: batches scaled / 255."""
+def handprop_fit(data: Data, seed: int, epochs: int, floats: bool = False, **params: Any) -> Run:
+    """``SoftmaxRegression(**params).fit(X_uint8, y, eval_set=test)``: batches scaled / 255
+    (``floats``: the float32 x / 255 arrays instead, as the floor and PyTorch read them)."""
     from handprop.model import SoftmaxRegression
 
-    model = SoftmaxRegression(
-        normalize="scale", pixel_max=255, random_state=seed, epochs=epochs, **params
-    )
+    X, Xt = data.float32() if floats else (data.X_train, data.X_test)
+    norm = {} if floats else {"normalize": "scale", "pixel_max": 255}
+    model = SoftmaxRegression(random_state=seed, epochs=epochs, **norm, **params)
     clock = _Clock()
     start = time.perf_counter()
-    model.fit(data.X_train, data.y_train, eval_set=(data.X_test, data.y_test), clock=clock)
+    model.fit(X, data.y_train, eval_set=(Xt, data.y_test), clock=clock)
     return Run(
         setup=(clock.first or start) - start,
         epochs=[r.seconds for r in model.history_],
@@ -91,12 +92,34 @@ def handprop_fit(data: Data, seed: int, epochs: int, **params: Any) -> Run:
     )
 
 
+#: the common settings of the side-by-side table, as SoftmaxRegression's parameters
+COMMON: dict[str, Any] = {
+    "batch_size": BATCH,
+    "lr": LR,
+    "momentum": 0.0,
+    "lr_schedule": "constant",
+    "average": None,
+}
+
+
 def handprop_common(data: Data, seed: int, epochs: int) -> Run:
     """The common settings: plain SGD, constant step, last iterate, no momentum."""
-    return handprop_fit(
-        data, seed, epochs, batch_size=BATCH, lr=LR, momentum=0.0, lr_schedule="constant",
-        average=None,
-    )  # fmt: skip
+    return handprop_fit(data, seed, epochs, **COMMON)
+
+
+def handprop_one_thread(data: Data, seed: int, epochs: int) -> Run:
+    """The common settings with the kernel on one thread (``n_jobs=1``)."""
+    return handprop_fit(data, seed, epochs, **COMMON, n_jobs=1)
+
+
+def handprop_floats(data: Data, seed: int, epochs: int) -> Run:
+    """The common settings on the float32 x / 255 arrays, every core (issue 13's figure)."""
+    return handprop_fit(data, seed, epochs, floats=True, **COMMON)
+
+
+def handprop_floats_48(data: Data, seed: int, epochs: int) -> Run:
+    """The same at batch 48, the default batch size."""
+    return handprop_fit(data, seed, epochs, floats=True, **{**COMMON, "batch_size": 48})
 
 
 def handprop_defaults(data: Data, seed: int, epochs: int) -> Run:
@@ -106,10 +129,7 @@ def handprop_defaults(data: Data, seed: int, epochs: int) -> Run:
 
 def handprop_torch_backend(data: Data, seed: int, epochs: int) -> Run:
     """The common settings on PyTorch CPU tensors (``engine="torch"``), same formulas."""
-    return handprop_fit(
-        data, seed, epochs, batch_size=BATCH, lr=LR, momentum=0.0, lr_schedule="constant",
-        average=None, engine="torch", device="cpu",
-    )  # fmt: skip
+    return handprop_fit(data, seed, epochs, **COMMON, engine="torch", device="cpu")
 
 
 def handprop_cli(data: Data | None, seed: int, epochs: int) -> Run:
@@ -262,6 +282,27 @@ def floor_loop(data: Data, seed: int, epochs: int, batch: int = BATCH) -> Run:
     return run
 
 
+def floor_gemm(data: Data, seed: int, epochs: int, batch: int = BATCH) -> Run:
+    """The two-GEMM floor of issue 13: ``Z = X_b W^T`` and ``G^T X_b`` on contiguous float32
+    slices of the x / 255 array, BLAS as installed (both cores). No gather, no conversion, no
+    softmax, no update: a trainer faster than this uses the cores better than BLAS does."""
+    X, _ = data.float32()
+    n, d = X.shape
+    W = np.zeros((data.n_classes, d), np.float32)
+    Z = np.empty((batch, data.n_classes), np.float32)
+    G = np.empty((data.n_classes, d), np.float32)
+    run = Run(setup=0.0)
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for i in range(0, n - batch + 1, batch):
+            Xb = X[i : i + batch]
+            np.matmul(Xb, W.T, out=Z)
+            np.matmul(Z.T, Xb, out=G)
+        run.epochs.append(time.perf_counter() - start)
+        run.accuracy.append(float("nan"))
+    return run
+
+
 def floor_one_thread(data: Data, seed: int, epochs: int) -> Run:
     """The floor with the BLAS limited to one thread (as handprop's loop runs)."""
     from threadpoolctl import threadpool_limits
@@ -284,6 +325,12 @@ _T = True
 CONTENDERS = [
     Contender("handprop", "handprop `SoftmaxRegression.fit`, common settings", "128",
               handprop_common),
+    Contender("handprop-1t", "handprop `SoftmaxRegression.fit`, common settings, `n_jobs=1`",
+              "128", handprop_one_thread),
+    Contender("handprop-f32", "handprop `SoftmaxRegression.fit` on float32 x / 255, common "
+              "settings", "128", handprop_floats),
+    Contender("handprop-f32-48", "handprop `SoftmaxRegression.fit` on float32 x / 255, batch 48",
+              "48", handprop_floats_48),
     Contender("handprop-defaults", "handprop `SoftmaxRegression.fit`, its defaults", "48",
               handprop_defaults),
     Contender("handprop-cli", "handprop `train` command, its defaults (new process)", "48",
@@ -301,5 +348,7 @@ CONTENDERS = [
     Contender("floor", "floor: gather + convert + the 2 GEMMs, BLAS as installed", "128",
               floor_loop),
     Contender("floor-1", "floor, BLAS at 1 thread", "128", floor_one_thread),
+    Contender("floor-gemm", "two-GEMM floor: contiguous float32 slices, BLAS as installed",
+              "128", floor_gemm),
 ]  # fmt: skip
 BY_KEY = {c.key: c for c in CONTENDERS}

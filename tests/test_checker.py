@@ -291,7 +291,7 @@ def test_each_named_mistake_is_named_at_its_step_and_later_steps_are_carried(mar
                 assert report.step(earlier).status == "correct", (where, earlier)
             tested[mistake] += 1
     assert all(n >= 3 for n in tested.values()), tested
-    assert set(tested) == set(MISTAKES) - {"arithmetic_slip"}
+    assert set(tested) == set(MISTAKES) - {"arithmetic_slip", "mean_missing"}  # a batch's: below
 
 
 @pytest.mark.parametrize("decimals", DECIMALS)

@@ -196,13 +196,16 @@ def test_every_message_key_of_this_area_exists_in_both_languages():
 
     src = Path(handprop.__file__).parent
     used = set()
-    files = [src / "exercise.py", src / "commands" / "exercise.py"]
+    files = [src / "exercise.py", src / "classset.py", src / "commands" / "exercise.py"]
     for path in [*files, *(src / "checker").glob("*.py")]:
         text = path.read_text("utf-8")
         used |= set(re.findall(r"[\"'](exercise\.[a-z_.]+[a-z_])[\"']", text))
     # keys built at run time
     used |= {f"exercise.q.{q}" for q in QUANTITIES}
-    used |= {f"exercise.mistake.{m}" for m in MISTAKES}
+    used |= {
+        f"exercise.qn.{q}" for q in ("Z", "exp_Z", "sum_exp", "A", "loss", "delta", "db", "dW")
+    }
+    used |= {f"exercise.mistake.{m}" for m in (*MISTAKES, "loss_wrong_class_n")}
     used |= {f"exercise.check.status.{s}" for s in STATUSES}
     used |= {f"exercise.check.msg.{s}" for s in ("correct", "carried", "missing")}
     used |= {f"exercise.check.col.{c}" for c in ("quantity", "status", "expected", "given")}

@@ -154,3 +154,27 @@ def test_a_global_batch_smaller_than_the_group_is_refused(monkeypatch):
 
     with pytest.raises(InputError, match="batch_size must be at least the number of processes"):
         fit_sgd(ds.X_train, ds.y_train, SGDConfig(batch_size=3), TrainState.initial(W0, b0))
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "text"),
+    [
+        ({"WORLD_SIZE": "2", "RANK": "0"}, [], "the process group of 2 processes could not start"),
+        ({"WORLD_SIZE": "4", "RANK": "0"}, ["--batch-size", "3"],
+         "batch_size must be at least the number of processes (4)"),
+    ],
+)  # fmt: skip
+def test_a_group_that_cannot_start_is_one_line_exit_2_and_writes_nothing(
+    env, argv, text, tmp_path: Path
+):
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("MASTER_")}
+    child_env.update(env, HANDPROP_DIST_TIMEOUT="20")
+    cmd = [sys.executable, "-m", "handprop", "train", "--dataset", "digits", "--epochs", "1"]
+    cmd += [*argv, "--save", str(tmp_path / "m.npz")]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path, env=child_env
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0]
+    assert list(tmp_path.iterdir()) == []

@@ -58,12 +58,16 @@ def test_confusion_matrix_png(tmp_path: Path):
     _check_png(out, (350, 350))
 
 
-def test_chinese_labels_fall_back_without_warnings(tmp_path: Path):
+def test_chinese_labels_are_drawn_in_chinese(tmp_path: Path):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph would warn
+        warnings.simplefilter("error")  # a glyph missing from every font of the family would warn
         plots.plot_curves(HISTORY, tmp_path / "zh.png", lang="zh")
-        plots.plot_confusion(np.eye(3, dtype=int), ["a", "b", "c"], tmp_path / "c.png", lang="zh")
+        names = ["猫", "狗", "猪"]
+        plots.plot_confusion(np.eye(3, dtype=int), names, tmp_path / "c.png", lang="zh")
+    plots.plot_curves(HISTORY, tmp_path / "en.png", lang="en")
     _check_png(tmp_path / "zh.png", (900, 350))
+    zh, en = (np.asarray(Image.open(tmp_path / f"{n}.png")) for n in ("zh", "en"))
+    assert not np.array_equal(zh, en)  # the titles are not the English fallback of old
 
 
 def test_metrics_agree_with_scikit_learn():

@@ -132,3 +132,21 @@ def test_approximate_lines_are_marked_so_in_the_demo(printed):
     # the demo's loss comes from full precision: -ln 0.292 is 1.2310, the loss 1.2307
     loss = [r for r in printed["demo"] if r.left.replace(" ", "") == "-ln0.292"]
     assert loss and all(r.sign == "≈" for r in loss)
+
+
+def test_every_equation_of_the_pdf_keys_holds():
+    # the PDF keys of a class set come from the same document: read their text back too
+    pypdf = pytest.importorskip("pypdf")
+    pytest.importorskip("typst")
+    from handprop.exercise import key_document
+    from handprop.render.pdf import Page, write_pdf
+
+    found: list[Relation] = []
+    for lang in LANGS:
+        problems = [generate_problem(seed, samples=1 + seed % 3) for seed in range(6)]
+        pdf = write_pdf([Page(key_document(p, lang, 3), reasons=False) for p in problems], lang)
+        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        found += text_equations(text.replace("\u2212", "-"), f"pdf keys {lang}")
+    assert len(found) >= 2 * 6 * 30
+    assert not failures(found), "\n".join(map(str, failures(found)[:20]))
+    assert all(r.sign == "=" for r in found)

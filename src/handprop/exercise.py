@@ -39,12 +39,12 @@ from handprop.checker import (
     quantity_shape,
 )
 from handprop.errors import InputError
-from handprop.messages import Msg, t
-from handprop.problem import Problem
+from handprop.messages import CATALOGUE, Msg, t
+from handprop.problem import AnyProblem, BatchProblem, Problem
 from handprop.validation import describe, positive_float
 
 if TYPE_CHECKING:
-    from handprop.tracing import Trace
+    from handprop.tracing import BatchRecord, Steps
 
 #: allowed numbers of classes and of features
 MIN_SIDE, MAX_SIDE = 2, 5
@@ -64,6 +64,9 @@ GUESS_MARGIN = 0.1
 MIN_TOP_LOGIT = 0.0
 #: draws tried before giving up (a 5 x 5 problem is accepted within a few dozen)
 MAX_DRAWS = 10_000
+#: largest mini-batch of an exercise, and the samples tried per sample wanted for one W, b
+MAX_SAMPLES = 4
+SAMPLE_TRIES = 25
 
 
 def generate_problem(
@@ -73,8 +76,9 @@ def generate_problem(
     lr: float | None = None,
     wrong_first_guess: float = 0.75,
     class_names: Sequence[str] | None = None,
-) -> Problem:
-    """A new one-sample softmax problem, pleasant to compute by hand (see the module docstring).
+    samples: int = 1,
+) -> AnyProblem:
+    """A new softmax problem, pleasant to compute by hand (see the module docstring).
 
     Parameters
     ----------
@@ -88,10 +92,14 @@ def generate_problem(
     wrong_first_guess : float in [0, 1]
         Probability that the true class is *not* the model's first guess.
     class_names : K names, optional
+    samples : int in 1..4
+        ``N``: with 2 or more, a mini-batch problem (the mean loss) of N samples that share
+        ``W`` and ``b``, each pleasant and each with its own true class.
 
     Returns
     -------
-    Problem with ``X (D,)``, ``W (K, D)``, ``b (K,)`` of one decimal each, ``y``, ``lr``.
+    Problem with ``X (D,)``, ``W (K, D)``, ``b (K,)`` of one decimal each, ``y``, ``lr``; for
+    ``samples >= 2`` a BatchProblem with ``X (N, D)`` and ``y (N,)``.
     """
     where = "exercise"
     K = _side(classes, "classes", where)
@@ -105,9 +113,13 @@ def generate_problem(
             got=describe(seed),
         )
     p_wrong = _probability(wrong_first_guess, "wrong_first_guess", where)
+    N = _count(samples, "samples", where, MAX_SAMPLES)
     rng = np.random.default_rng(int(seed))
     drawn_lr = float(LR_CHOICES[int(rng.integers(len(LR_CHOICES)))])
     lr = drawn_lr if lr is None else positive_float(lr, "lr", where)
+    names = list(class_names) if class_names is not None else None
+    if N > 1:
+        return _batch(rng, K, D, N, lr, p_wrong, names)
     for _ in range(MAX_DRAWS):
         x = rng.integers(X_TENTHS[0], X_TENTHS[1] + 1, size=D) / 10
         W = rng.integers(W_TENTHS[0], W_TENTHS[1] + 1, size=(K, D)) / 10
@@ -117,14 +129,37 @@ def generate_problem(
             break
     else:  # pragma: no cover - the acceptance rate is far above 1 / MAX_DRAWS for every size
         raise RuntimeError("no pleasant problem found")
-    guess = int(np.argmax(z))
+    return Problem(x, W, b, _true_class(rng, z, p_wrong), lr, names)
+
+
+def _true_class(rng: np.random.Generator, z: np.ndarray, p_wrong: float) -> int:
+    """The first guess ``argmax z`` with probability ``1 - p_wrong``, else another class."""
+    guess, K = int(np.argmax(z)), len(z)
     if rng.random() < p_wrong:
         others = [k for k in range(K) if k != guess]
-        y = others[int(rng.integers(K - 1))]
-    else:
-        y = guess
-    names = list(class_names) if class_names is not None else None
-    return Problem(x, W, b, y, lr, names)
+        return others[int(rng.integers(K - 1))]
+    return guess
+
+
+def _batch(
+    rng: np.random.Generator, K: int, D: int, N: int, lr: float, p_wrong: float, names: Any
+) -> BatchProblem:
+    """N pleasant samples sharing one W and b: the parameters are drawn, then each sample (a
+    few tries each, else new parameters)."""
+    for _ in range(MAX_DRAWS):
+        W = rng.integers(W_TENTHS[0], W_TENTHS[1] + 1, size=(K, D)) / 10
+        b = rng.integers(B_TENTHS[0], B_TENTHS[1] + 1, size=K) / 10
+        rows: list[np.ndarray] = []
+        for _ in range(N * SAMPLE_TRIES):
+            x = rng.integers(X_TENTHS[0], X_TENTHS[1] + 1, size=D) / 10
+            if pleasant_logits(F.linear(x[None, :], W, b)[0]):
+                rows.append(x)
+                if len(rows) == N:
+                    X = np.stack(rows)
+                    Z = F.linear(X, W, b)  # (N, K)
+                    y = np.array([_true_class(rng, z, p_wrong) for z in Z])
+                    return BatchProblem(X, W, b, y, lr, names)
+    raise RuntimeError("no pleasant problem found")  # pragma: no cover - see MAX_DRAWS
 
 
 def pleasant_logits(z: np.ndarray) -> bool:
@@ -140,13 +175,17 @@ def pleasant_logits(z: np.ndarray) -> bool:
 
 
 def _side(value: Any, name: str, where: str) -> int:
+    return _count(value, name, where, MAX_SIDE, MIN_SIDE)
+
+
+def _count(value: Any, name: str, where: str, high: int, low: int = 1) -> int:
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not ok or not MIN_SIDE <= value <= MAX_SIDE:
+    if not ok or not low <= value <= high:
         raise InputError(
             "err.must",
             where=where,
             name=name,
-            expected=Msg("exp.range", low=MIN_SIDE, high=MAX_SIDE),
+            expected=Msg("exp.range", low=low, high=high),
             got=describe(value),
         )
     return int(value)
@@ -187,9 +226,9 @@ def class_name(problem: Problem, k: int, lang: str) -> str:
     return t("exercise.sheet.class_n", lang, n=k + 1)
 
 
-def shape_text(name: str, K: int, D: int, lang: str) -> str:
+def shape_text(name: str, K: int, D: int, lang: str, N: int = 1) -> str:
     """ "3 numbers", "3 rows of 2 numbers", "one number"."""
-    shape = quantity_shape(name, K, D)
+    shape = quantity_shape(name, K, D, N)
     if not shape:
         return t("exercise.shape.scalar", lang)
     if len(shape) == 1:
@@ -197,13 +236,18 @@ def shape_text(name: str, K: int, D: int, lang: str) -> str:
     return t("exercise.shape.matrix", lang, K=shape[0], D=shape[1])
 
 
-def quantity_text(name: str, problem: Problem, lang: str) -> str:
-    """What the sheet asks for under ``name`` (the loss names the true class's probability)."""
+def quantity_text(name: str, problem: AnyProblem, lang: str) -> str:
+    """What the sheet asks for under ``name`` (the loss names the true class's probability);
+    a mini-batch's per-sample quantities, its loss and its gradients in their own words."""
+    if problem.num_samples > 1 and f"exercise.qn.{name}" in CATALOGUE:
+        return t(f"exercise.qn.{name}", lang, N=problem.num_samples)
     return t(f"exercise.q.{name}", lang, **({"k": problem.y + 1} if name == "loss" else {}))
 
 
-def _onehot(problem: Problem) -> np.ndarray:
-    return F.one_hot(np.array([problem.y]), problem.num_classes)[0]
+def _onehot(problem: AnyProblem) -> np.ndarray:
+    """Y: (K,) for one sample, (N, K) for a mini-batch."""
+    Y = F.one_hot(np.atleast_1d(problem.y), problem.num_classes)
+    return Y if problem.num_samples > 1 else Y[0]
 
 
 def _lr_text(lr: float) -> str:
@@ -221,75 +265,95 @@ def _header_params(problem: Problem, lang: str) -> dict[str, Any]:
     }
 
 
-# --- the terminal sheet ---
+# --- the sheet: one document, rendered for the terminal, as Markdown and as a PDF ---
+
+
+def sheet_document(
+    problem: AnyProblem,
+    lang: str = "en",
+    decimals: int = DEFAULT_DECIMALS,
+    answers_file: str | None = None,
+    seed: int | None = None,
+) -> Any:
+    """The problem sheet as a document (:mod:`handprop.render.document`): the given numbers,
+    the ten quantities to compute in order, the rounding rule and where to answer."""
+    from handprop.render import document as D
+
+    decimals = check_decimals(decimals, "exercise")
+    d, batch = given_decimals(problem), problem.num_samples > 1
+    x = ("X =", "X = ") if batch else ("x =", "x = ")
+    given = (
+        D.Word(*x), D.Mat(problem.X, d), D.Word("  W =", r", \quad W = "), D.Mat(problem.W, d),
+        D.Word("  b =", r", \quad b = "), D.Mat(problem.b, d),
+        D.Word("  Y =", r", \quad Y = "), D.Mat(_onehot(problem), 0),
+    )  # fmt: skip
+    label = _label_note(problem, lang)
+    rate = D.Note("exercise.sheet.lr", {"lr": _lr_text(problem.lr)})
+    tasks = tuple((name, quantity_text(name, problem, lang)) for name in QUANTITIES)
+    rule = D.Note("exercise.sheet.rounding", {"decimals": decimals})
+
+    def section(kind: str, id: str, heading: str, *items: Any) -> Any:
+        return D.Section(kind, id, Msg(heading), items=list(items))
+
+    sections = [
+        section("title", "title", "exercise.sheet.title", _intro(problem, seed)),
+        section("setup", "given", "exercise.sheet.given", D.Equation(given),
+                D.NoteGroup((label, rate))),
+        section("setup", "task", "exercise.sheet.task", D.Numbered(tasks)),
+        section("setup", "rounding", "exercise.sheet.rounding_title", rule),
+    ]  # fmt: skip
+    if answers_file is not None:
+        answer = D.Note("exercise.sheet.answer_here", {"file": answers_file}, "action")
+        sections.append(section("end", "answer", "exercise.sheet.answer_here", answer))
+    return D.Document(sections, [class_name(problem, k, lang) for k in range(problem.num_classes)],
+                      None, lang)  # fmt: skip
+
+
+def _label_note(problem: AnyProblem, lang: str) -> Any:
+    """Which class each sample belongs to, and so where Y has its 1s."""
+    from handprop.render.document import Note
+
+    if problem.num_samples == 1:
+        return Note("exercise.sheet.label", _header_params(problem, lang))
+    sep = t("core.list_sep", lang)
+    each = sep.join(
+        t("exercise.sheet.sample_class", lang, n=n + 1, cls=class_name(problem, int(y), lang))
+        for n, y in enumerate(problem.y)
+    )
+    ys = "[" + ", ".join(str(int(y)) for y in problem.y) + "]"
+    return Note("exercise.sheet.label_batch", {"each": each, "ys": ys})
+
+
+def _intro(problem: AnyProblem, seed: int | None) -> Any:
+    """The sheet's first sentence, with the seed when it is known."""
+    from handprop.render.document import Note
+
+    K, D, N = problem.num_classes, problem.num_features, problem.num_samples
+    key = "exercise.sheet.intro" if N == 1 else "exercise.sheet.intro_batch"
+    params: dict[str, Any] = {"K": K, "D": D, "N": N} if N > 1 else {"K": K, "D": D}
+    if seed is None:
+        return Note(key, params)
+    return Note(
+        "exercise.sheet.with_seed",
+        {"intro": Msg(key, **params), "seed": Msg("exercise.sheet.seed", seed=seed)},
+    )
 
 
 def build_sheet_text(
-    problem: Problem,
+    problem: AnyProblem,
     lang: str = "en",
     decimals: int = DEFAULT_DECIMALS,
     answers_file: str | None = None,
     seed: int | None = None,
 ) -> Any:
     """The problem sheet as one rich renderable (print it with ``console.print``)."""
-    from rich.console import Group
-    from rich.rule import Rule
-    from rich.text import Text
+    from handprop.render.text import build_document
 
-    from handprop.render.text import Equation, Indented, arr, word
-
-    decimals = check_decimals(decimals, "exercise")
-    d = given_decimals(problem)
-    params = _header_params(problem, lang)
-    parts: list[Any] = [
-        Rule(Text(t("exercise.sheet.title", lang), style="bold")),
-        Indented(Text(_intro(problem, lang, seed))),
-        Text(""),
-        Text(t("exercise.sheet.given", lang), style="bold"),
-        Equation(
-            [
-                word("x ="),
-                arr(problem.X, d),
-                word("  W ="),
-                arr(problem.W, d),
-                word("  b ="),
-                arr(problem.b, d),
-                word("  Y ="),
-                arr(_onehot(problem), 0),
-            ]
-        ),
-        Indented(Text(t("exercise.sheet.label", lang, **params))),
-        Indented(Text(t("exercise.sheet.lr", lang, **params))),
-        Text(""),
-        Text(t("exercise.sheet.task", lang), style="bold"),
-    ]
-    for i, name in enumerate(QUANTITIES, start=1):
-        line = Text(f"{i:>2}. ")
-        line.append(f"{name:<8}", style="bold cyan")
-        line.append(quantity_text(name, problem, lang))
-        parts.append(Indented(line, hang=12))
-    parts += [
-        Text(""),
-        Text(t("exercise.sheet.rounding_title", lang), style="bold"),
-        Indented(Text(t("exercise.sheet.rounding", lang, decimals=decimals))),
-    ]
-    if answers_file is not None:
-        parts += [
-            Text(""),
-            Indented(Text(t("exercise.sheet.answer_here", lang, file=answers_file), style="green")),
-        ]
-    return Group(*parts)
-
-
-def _intro(problem: Problem, lang: str, seed: int | None) -> str:
-    text = t("exercise.sheet.intro", lang, K=problem.num_classes, D=problem.num_features)
-    if seed is not None:
-        text += t("exercise.sheet.seed", lang, seed=seed)
-    return text
+    return build_document(sheet_document(problem, lang, decimals, answers_file, seed))
 
 
 def render_sheet_text(
-    problem: Problem,
+    problem: AnyProblem,
     lang: str = "en",
     decimals: int = DEFAULT_DECIMALS,
     answers_file: str | None = None,
@@ -297,62 +361,22 @@ def render_sheet_text(
     width: int = 100,
 ) -> str:
     """The terminal sheet as plain text, ``width`` columns wide."""
-    import io
+    from handprop.render.text import write_text
 
-    from rich.console import Console
-
-    console = Console(width=width, file=io.StringIO(), no_color=True, highlight=False)
-    with console.capture() as capture:
-        console.print(build_sheet_text(problem, lang, decimals, answers_file, seed))
-    return capture.get()
-
-
-# --- the Markdown sheet ---
+    return write_text(sheet_document(problem, lang, decimals, answers_file, seed), width)
 
 
 def render_sheet_markdown(
-    problem: Problem,
+    problem: AnyProblem,
     lang: str = "en",
     decimals: int = DEFAULT_DECIMALS,
     answers_file: str | None = None,
     seed: int | None = None,
 ) -> str:
     """The problem sheet as Markdown with LaTeX formulas (``$$ ... $$``)."""
-    from handprop.render.markdown import display, tex
+    from handprop.render.markdown import write_markdown
 
-    decimals = check_decimals(decimals, "exercise")
-    d = given_decimals(problem)
-    params = _header_params(problem, lang)
-    lines = [
-        f"# {t('exercise.sheet.title', lang)}",
-        "",
-        _intro(problem, lang, seed),
-        "",
-        f"## {t('exercise.sheet.given', lang)}",
-        "",
-        display(
-            rf"x = {tex(problem.X, d)}, \quad W = {tex(problem.W, d)}, \quad "
-            rf"b = {tex(problem.b, d)}, \quad Y = {tex(_onehot(problem), 0)}"
-        ),
-        "",
-        f"- {t('exercise.sheet.label', lang, **params)}",
-        f"- {t('exercise.sheet.lr', lang, **params)}",
-        "",
-        f"## {t('exercise.sheet.task', lang)}",
-        "",
-    ]
-    for i, name in enumerate(QUANTITIES, start=1):
-        sep = t("exercise.check.name_sep", lang)
-        lines.append(f"{i}. `{name}`{sep}{quantity_text(name, problem, lang)}")
-    lines += [
-        "",
-        f"## {t('exercise.sheet.rounding_title', lang)}",
-        "",
-        t("exercise.sheet.rounding", lang, decimals=decimals),
-    ]
-    if answers_file is not None:
-        lines += ["", t("exercise.sheet.answer_here", lang, file=f"`{answers_file}`")]
-    return "\n".join(lines) + "\n"
+    return write_markdown(sheet_document(problem, lang, decimals, answers_file, seed))
 
 
 # --- the JSON sheet ---
@@ -451,7 +475,7 @@ def _comment(text: str) -> str:
 # --- the answer key ---
 
 
-def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
+def answer_key(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> Steps[Any]:
     """The worked solution of ``problem`` as the sheet's rounding rule gives it.
 
     Each of the ten quantities is :attr:`handprop.checker.Marker.rounded`: worked out from the
@@ -463,12 +487,15 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
     Returns
     -------
     Trace of one record whose shown quantities are those values; the ones a key does not show
-    (the Jacobian, the long way, the numerical gradients) keep full precision.
+    (the Jacobian, the long way, the numerical gradients) keep full precision. A mini-batch's
+    key is one :class:`~handprop.tracing.BatchRecord` of those values.
     """
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
-    full = problem.trace(steps=1)
     v = Marker(problem, decimals).rounded
+    if isinstance(problem, BatchProblem):
+        return _batch_key(problem, v)
+    full = problem.trace(steps=1)
     moved = dataclasses.replace(problem, W=v["W_new"], b=v["b_new"], source=None)
     after = Marker(moved, decimals)
     record = dataclasses.replace(
@@ -483,7 +510,20 @@ def answer_key(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> Trace:
     return type(full)([record], full.classes, dict(full.meta))
 
 
-def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
+def _batch_key(problem: BatchProblem, v: dict[str, np.ndarray]) -> Steps[BatchRecord]:
+    """A mini-batch's key: its record holds the sheet's rounded values (``v``)."""
+    from handprop.tracing import BatchRecord, Steps
+
+    Y = F.one_hot(problem.y, problem.num_classes)
+    record = BatchRecord(
+        problem.X, problem.W, problem.b, problem.y, Y, problem.lr, v["Z"], v["exp_Z"],
+        v["sum_exp"], v["A"], float(v["loss"]), v["delta"], v["db"], v["dW"], v["b_new"],
+        v["W_new"],
+    )  # fmt: skip
+    return Steps([record], problem.classes)
+
+
+def key_json_data(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> dict[str, Any]:
     """The key's answers under the answer sheet's names, as an answer file holds them."""
     decimals = check_decimals(decimals, "exercise key")
     check_size(problem, "exercise key")
@@ -492,7 +532,7 @@ def key_json_data(problem: Problem, decimals: int = DEFAULT_DECIMALS) -> dict[st
 
 
 def render_key(
-    problem: Problem, fmt: str = "text", lang: str = "en", decimals: int = DEFAULT_DECIMALS
+    problem: AnyProblem, fmt: str = "text", lang: str = "en", decimals: int = DEFAULT_DECIMALS
 ) -> str:
     """The answer key as a string in ``fmt``: "text" or "markdown" (the worked lines, see
     :func:`answer_key`), or "json" (:func:`key_json_data`)."""
@@ -509,7 +549,7 @@ def render_key(
     return write_text(key_document(problem, lang, decimals))
 
 
-def key_document(problem: Problem, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> Any:
+def key_document(problem: AnyProblem, lang: str = "en", decimals: int = DEFAULT_DECIMALS) -> Any:
     """The answer key's document (:mod:`handprop.render.document`), for any rendering."""
     from handprop.render.steps import document
 

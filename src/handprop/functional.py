@@ -19,11 +19,14 @@ the same array either way. The dtype follows the inputs (float64 for traces, flo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
+#: targets: (N, K) one-hot rows (or any class probabilities), or (N,) integer class indices
+Targets = NDArray[Any]
 
 
 def linear(X: Array, W: Array, b: Array, out: Array | None = None) -> Array:
@@ -89,12 +92,12 @@ def log_softmax(Z: Array) -> Array:
 def one_hot(y: NDArray[np.integer], num_classes: int, dtype: type = np.float64) -> Array:
     """``Y[n, k] = 1 if y[n] == k else 0``.  y : (N,) ints in [0, K) -> Y : (N, K)."""
     y = np.asarray(y)
-    Y = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    Y: Array = np.zeros((y.shape[0], num_classes), dtype=dtype)
     Y[np.arange(y.shape[0]), y] = 1
     return Y
 
 
-def cross_entropy(Z: Array, Y: Array) -> float:
+def cross_entropy(Z: Array, Y: Targets) -> float:
     """Mean cross-entropy from logits: ``L = -(1/N) sum_n sum_k Y[n, k] log softmax(Z)[n, k]``.
 
     Computed through :func:`log_softmax`, so it is finite even when a probability underflows to 0.
@@ -146,7 +149,7 @@ def delta_by_chain_rule(A: Array, Y: Array) -> Array:
     return np.einsum("nij,ni->nj", J, dL_dA)
 
 
-def delta(A: Array, Y: Array, out: Array | None = None) -> Array:
+def delta(A: Array, Y: Targets, out: Array | None = None) -> Array:
     """``delta = dL/dZ = (A - Y) / N``, the softmax-cross-entropy shortcut.
 
     A : (N, K) probabilities; Y : (N, K) one-hot or (N,) class indices. ``out`` may be ``A``.
@@ -177,7 +180,7 @@ def param_gradients(X: Array, d: Array, out_W: Array | None = None) -> tuple[Arr
     return dW, db
 
 
-def backward(X: Array, A: Array, Y: Array) -> tuple[Array, Array, Array]:
+def backward(X: Array, A: Array, Y: Targets) -> tuple[Array, Array, Array]:
     """The backward pass of softmax regression: ``(delta, dW, db)``.
 
     ``delta = (A - Y) / N``, ``dW = delta.T @ X``, ``db = delta.sum(0)``.
@@ -239,7 +242,7 @@ def sgd_step(
             g = grad + weight_decay * param
         else:
             g = np.add(grad, np.multiply(param, weight_decay, out=scratch), out=scratch)
-    if momentum:
+    if momentum and velocity is not None:
         velocity *= momentum
         velocity += g
         g = velocity
@@ -300,7 +303,7 @@ def normalize(exp_z: Array, total: Array | float) -> Array:
     return exp_z / (total[..., None] if total.ndim else total)
 
 
-def nll_loss(log_A: Array, Y: Array) -> float:
+def nll_loss(log_A: Array, Y: Targets) -> float:
     """``L = -(1/N) sum_n log_A[n, y_n]`` from log-probabilities, as ``torch...nll_loss``.
 
     ``cross_entropy(Z, Y) == nll_loss(log_softmax(Z), Y)``; this form checks a loss worked out

@@ -355,7 +355,10 @@ def fit_mlp(
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     net = model.copy()
     momentum = config.momentum
-    velocity = tuple(np.zeros_like(p) for p in net.params()) if momentum else None
+    velocity = None
+    if momentum:
+        W1, b1, W2, b2 = net.params()
+        velocity = (np.zeros_like(W1), np.zeros_like(b1), np.zeros_like(W2), np.zeros_like(b2))
     feed = GatherFeed(X, np.asarray(y, dtype=np.intp), config.batch_size, net.dtype, transform)
     result = MLPTrainResult(net, [], 0)
     with np.errstate(all="ignore"):
@@ -403,38 +406,38 @@ class MLPStepRecord:
 
     step: int
     activation: str
-    x: NDArray[np.float64]
-    W1: NDArray[np.float64]
-    b1: NDArray[np.float64]
-    W2: NDArray[np.float64]
-    b2: NDArray[np.float64]
+    x: Array
+    W1: Array
+    b1: Array
+    W2: Array
+    b2: Array
     true_class: int
-    y_onehot: NDArray[np.float64]
+    y_onehot: Array
     lr: float
-    Z1: NDArray[np.float64]
-    H: NDArray[np.float64]
-    Z2: NDArray[np.float64]
-    A: NDArray[np.float64]
+    Z1: Array
+    H: Array
+    Z2: Array
+    A: Array
     predicted_class: int
     loss: float
-    delta2: NDArray[np.float64]
-    dW2: NDArray[np.float64]
-    db2: NDArray[np.float64]
-    dH: NDArray[np.float64]
-    act_grad: NDArray[np.float64]
-    delta1: NDArray[np.float64]
-    dW1: NDArray[np.float64]
-    db1: NDArray[np.float64]
-    numerical_dW1: NDArray[np.float64]
-    numerical_db1: NDArray[np.float64]
-    numerical_dW2: NDArray[np.float64]
-    numerical_db2: NDArray[np.float64]
+    delta2: Array
+    dW2: Array
+    db2: Array
+    dH: Array
+    act_grad: Array
+    delta1: Array
+    dW1: Array
+    db1: Array
+    numerical_dW1: Array
+    numerical_db1: Array
+    numerical_dW2: Array
+    numerical_db2: Array
     max_abs_gradcheck_error: float
-    W1_new: NDArray[np.float64]
-    b1_new: NDArray[np.float64]
-    W2_new: NDArray[np.float64]
-    b2_new: NDArray[np.float64]
-    A_after: NDArray[np.float64]
+    W1_new: Array
+    b1_new: Array
+    W2_new: Array
+    b2_new: Array
+    A_after: Array
     loss_after: float
     predicted_after: int
 
@@ -458,9 +461,7 @@ class MLPTrace(Steps[MLPStepRecord]):
     """Several :class:`MLPStepRecord` on one sample, optionally with class names."""
 
 
-def mlp_one_step(
-    net: MLP, x: NDArray[np.float64], y: int, lr: float, step: int = 1
-) -> MLPStepRecord:
+def mlp_one_step(net: MLP, x: Array, y: int, lr: float, step: int = 1) -> MLPStepRecord:
     """Record one SGD step of ``net`` (float64, validated) on sample ``x`` with class ``y``."""
     X = x[None, :]  # (1, D)
     Y = F.one_hot(np.array([y]), net.n_classes)  # (1, K)
@@ -473,7 +474,8 @@ def mlp_one_step(
         def f(p: Array) -> float:
             params = list(net.params())
             params[index] = p
-            return MLP(*params, activation=net.activation).loss(X, Y)
+            W1, b1, W2, b2 = params
+            return MLP(W1, b1, W2, b2, activation=net.activation).loss(X, Y)
 
         return f
 

@@ -2,9 +2,9 @@
 
 matplotlib is imported inside the functions and used through its object API (``Figure`` with
 the Agg canvas), so nothing here touches pyplot's global state or needs a display. Every file
-is written atomically. Titles and labels come from the message catalogue; Chinese text is used
-only when a font with CJK glyphs is installed (otherwise the labels fall back to English
-rather than drawing empty boxes).
+is written atomically. Titles and labels come from the message catalogue, in English or Chinese:
+the text is drawn in :func:`handprop.fonts.matplotlib_family` (the shipped CJK font for the
+characters matplotlib's own font lacks), so Chinese shows on any machine.
 """
 
 from __future__ import annotations
@@ -21,28 +21,12 @@ from numpy.typing import NDArray
 
 from handprop.messages import t
 
-_CJK_FONT: str | bool | None = False  # False: not looked up yet
 
+def _font() -> dict[str, Any]:
+    """The font keywords of every text of a plot: the Latin and CJK families."""
+    from handprop.fonts import matplotlib_family
 
-def _cjk_font() -> str | None:
-    """Name of an installed font with CJK glyphs, or None."""
-    global _CJK_FONT
-    if _CJK_FONT is False:
-        from matplotlib import font_manager
-
-        hints = ("CJK", "WenQuanYi", "Noto Sans SC", "SimHei", "Heiti", "PingFang", "Droid Sans")
-        names = sorted({f.name for f in font_manager.fontManager.ttflist})
-        _CJK_FONT = next((n for n in names if any(h in n for h in hints)), None)
-    return _CJK_FONT or None
-
-
-def _lang_and_font(lang: str) -> tuple[str, dict[str, Any]]:
-    if lang == "zh":
-        font = _cjk_font()
-        if font is None:
-            return "en", {}
-        return "zh", {"fontfamily": font}
-    return "en", {}
+    return {"fontfamily": matplotlib_family()}
 
 
 def _figure(width: float, height: float) -> Any:
@@ -70,7 +54,7 @@ def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: s
     """
     from matplotlib.ticker import MaxNLocator
 
-    lang, font = _lang_and_font(lang)
+    font = _font()
     rows = [r if isinstance(r, dict) else r.to_dict() for r in history]
     epochs = [r["epoch"] for r in rows]
     fig = _figure(10, 4)
@@ -94,7 +78,7 @@ def plot_curves(history: Sequence[Any], path: str | os.PathLike[str], *, lang: s
         ax.grid(True, alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax.lines:
-            ax.legend(prop={"family": font["fontfamily"]} if font else None)
+            ax.legend(prop={"family": font["fontfamily"]})
     return _save(fig, path)
 
 
@@ -109,7 +93,7 @@ def plot_weights(
     """Each row ``W[k]`` (D = H x W) drawn as an image: red where a pixel's ink raises the
     score of class k, blue where it lowers it (one symmetric colour scale for all classes).
     """
-    lang, font = _lang_and_font(lang)
+    font = _font()
     K = W.shape[0]
     cols = min(K, 5)
     rows = math.ceil(K / cols)
@@ -145,7 +129,7 @@ def plot_confusion(
     lang: str = "en",
 ) -> Path:
     """The confusion matrix (rows: true class, columns: predicted), counts written in cells."""
-    lang, font = _lang_and_font(lang)
+    font = _font()
     C = np.asarray(confusion)
     K = C.shape[0]
     size = max(4.0, 0.55 * K + 2.5)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,11 @@ class Problem:
     @property
     def num_features(self) -> int:
         return int(self.W.shape[1])
+
+    @property
+    def num_samples(self) -> int:
+        """1: one sample (a :class:`BatchProblem` has several)."""
+        return 1
 
     def trace(self, steps: int = 1) -> Trace:
         """``steps`` SGD steps on this sample, every intermediate recorded (handprop.tracing)."""
@@ -234,10 +240,10 @@ def parse_problem_text(text: str, where: str, kind: str) -> Any:
             raise FileFormatError(
                 "core.err.syntax", where=where, kind=kind, detail=too_deep
             ) from None
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -410,3 +416,161 @@ def _check_classes(value: Any, K: int, where: str) -> list[str]:
             got=_got(list(value) if isinstance(value, tuple) else value),
         )
     return [str(v) for v in value]
+
+
+# ------------------------------------------------------------------------------ mini-batches
+
+
+@dataclass
+class BatchProblem:
+    """Several samples and the parameters: a mini-batch step with the mean loss (float64).
+
+    The file holds ``X`` as N rows of D numbers and ``y`` as N class indices (each counted from
+    0); the rest is a problem file's. The step is ``Z = X Wᵀ + b``, ``A = softmax(Z)``,
+    ``L = -(1/N) Σ_n ln A[n, y_n]``, ``δ = (A - Y) / N``, ``∂L/∂W = δᵀ X``, ``∂L/∂b = Σ_n δ_n``.
+
+    Attributes
+    ----------
+    X : ndarray of shape (N, D), N >= 2
+    W : ndarray of shape (K, D)
+    b : ndarray of shape (K,)
+    y : ndarray of shape (N,), dtype intp
+    lr : float > 0
+    classes : list of K str, optional
+    source : Path, optional
+    """
+
+    X: NDArray[np.float64]
+    W: NDArray[np.float64]
+    b: NDArray[np.float64]
+    y: NDArray[np.intp]
+    lr: float
+    classes: list[str] | None = None
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        where = str(self.source) if self.source is not None else "BatchProblem"
+        X = np.asarray(self.X, dtype=np.float64)
+        rows = [check_sample(x, self.W, self.b, 0, where) for x in X]
+        self.W, self.b = rows[0][1], rows[0][2]
+        self.X = np.stack([r[0] for r in rows])
+        K = self.W.shape[0]
+        self.y = np.array([class_index(int(v), K, where) for v in np.asarray(self.y)], np.intp)
+        if self.X.shape[0] < 2 or self.y.shape != (self.X.shape[0],):
+            raise ShapeError(
+                "err.must",
+                where=where,
+                name="y",
+                expected=Msg("core.exp.batch_labels", N=self.X.shape[0], max_index=K - 1),
+                got=describe(self.y.tolist()),
+            )
+        self.lr = positive_float(self.lr, "lr", where)
+        for name, values in (("X", self.X), ("W", self.W), ("b", self.b), ("lr", self.lr)):
+            _check_magnitude(np.asarray(values), name, where)
+        if self.classes is not None:
+            self.classes = _check_classes(self.classes, K, where)
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def num_features(self) -> int:
+        return int(self.W.shape[1])
+
+    @property
+    def num_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain numbers and lists in file order: X, W, b, y, lr and classes when given."""
+        data: dict[str, Any] = {
+            "X": self.X.tolist(),
+            "W": self.W.tolist(),
+            "b": self.b.tolist(),
+            "y": [int(v) for v in self.y],
+            "lr": float(self.lr),
+        }
+        if self.classes is not None:
+            data["classes"] = list(self.classes)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_toml(self) -> str:
+        """The problem as TOML text that :func:`load_any_problem` reads back to equal arrays."""
+        lines = [
+            "X = [",
+            *(f"    {_toml_list(row)}," for row in self.X.tolist()),
+            "]",
+            "W = [",
+            *(f"    {_toml_list(row)}," for row in self.W.tolist()),
+            "]",
+            f"b = {_toml_list(self.b.tolist())}",
+            "y = [" + ", ".join(str(int(v)) for v in self.y) + "]",
+            f"lr = {_toml_float(float(self.lr))}",
+        ]
+        if self.classes is not None:
+            names = ", ".join(json.dumps(name, ensure_ascii=False) for name in self.classes)
+            lines.append(f"classes = [{names}]")
+        return "\n".join(lines) + "\n"
+
+
+#: a problem of one sample or of a mini-batch
+AnyProblem = Problem | BatchProblem
+
+
+def load_any_problem(path: str | os.PathLike[str]) -> AnyProblem:
+    """Read a problem file of one sample (:func:`load_problem`) or of a mini-batch (``X`` as N
+    rows, ``y`` as N class indices), with the same one-line errors."""
+    path = Path(path)
+    where = str(path)
+    text = read_user_text(path, where, limit=MAX_FILE_BYTES)
+    data = parse_problem_text(text, where, _kind(path, text))
+    return any_problem_from_mapping(data, where=where, source=path)
+
+
+def any_problem_from_mapping(
+    data: Any, where: str = "problem", source: Path | None = None
+) -> AnyProblem:
+    """:func:`problem_from_mapping`, or a :class:`BatchProblem` where ``X`` is a list of rows."""
+    X = data.get("X") if isinstance(data, Mapping) else None
+    if not (isinstance(X, list) and X and all(isinstance(row, list) for row in X)):
+        return problem_from_mapping(data, where, source)
+    batch = {**data, "X": X[0], "y": 0}
+    first = problem_from_mapping(batch, where, source)  # every field but X and y checked
+    if len(X) > MAX_SIDE or len(X) * first.num_features > MAX_PARAMETERS:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="X",
+            expected=Msg("core.exp.max_size", side=MAX_SIDE, limit=MAX_PARAMETERS),
+            got=f"{len(X)} x {first.num_features}",
+        )
+    rows = [_vector(row, f"X[{n}]", where) for n, row in enumerate(X)]
+    for n, row in enumerate(rows):
+        if len(row) != first.num_features:
+            raise ShapeError(
+                "err.must",
+                where=where,
+                name=f"X[{n}]",
+                expected=Msg("core.exp.row", D=first.num_features),
+                got=Msg("core.got.count", n=len(row)),
+            )
+    labels, K = data["y"], first.num_classes
+    ok = isinstance(labels, list) and len(labels) == len(rows) >= 2
+    if not ok or not all(isinstance(v, int) and not isinstance(v, bool) for v in labels):
+        ok = False
+    if not ok or not all(0 <= v < K for v in labels):
+        raise InputError(
+            "err.must",
+            where=where,
+            name="y",
+            expected=Msg("core.exp.batch_labels", N=len(rows), max_index=K - 1),
+            got=_got(labels),
+        )
+    y = list(labels)
+    _check_magnitude(np.asarray(rows), "X", where)
+    return BatchProblem(np.asarray(rows), first.W, first.b, np.asarray(y), first.lr,
+                        first.classes, source)  # fmt: skip

@@ -23,8 +23,8 @@ from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg
 from handprop.validation import as_float_array, describe, positive_float, positive_int
 
-Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
+Vector = NDArray[np.floating]  # float64 in a trace
+Matrix = NDArray[np.floating]
 
 #: keys that every step's JSON object has (the stable, documented part of the format)
 JSON_KEYS = (
@@ -342,3 +342,53 @@ WORKED_EXAMPLE: dict[str, Any] = {
     "lr": 0.1,
     "classes": ["cat", "dog", "pig"],
 }
+
+
+@dataclass
+class BatchRecord:
+    """The numbers of one SGD step on a mini-batch with the mean loss (float64): what an
+    exercise's key shows (:func:`handprop.exercise.answer_key` fills it with the values of the
+    sheet's rounding rule).
+
+    ``X (N, D)``, ``y (N,)``, ``Y (N, K)``, ``logits = X Wᵀ + b (N, K)``, ``exp_logits``,
+    ``sum_exp (N,)``, ``probabilities (N, K)``, ``loss = -(1/N) Σ_n ln A[n, y_n]``,
+    ``delta = (A - Y) / N (N, K)``, ``grad_b = Σ_n delta_n (K,)``, ``grad_W = deltaᵀ X (K, D)``,
+    ``W_new``, ``b_new``.
+    """
+
+    X: Matrix
+    W: Matrix
+    b: Vector
+    y: NDArray[np.intp]
+    Y: Matrix
+    lr: float
+    logits: Matrix
+    exp_logits: Matrix
+    sum_exp: Vector
+    probabilities: Matrix
+    loss: float
+    delta: Matrix
+    grad_b: Vector
+    grad_W: Matrix
+    b_new: Vector
+    W_new: Matrix
+    step: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain numbers and nested lists, full precision."""
+        return {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+def batch_step(X: Matrix, W: Matrix, b: Vector, y: NDArray[np.intp], lr: float) -> BatchRecord:
+    """Record one SGD step on the mini-batch ``X (N, D)`` with true classes ``y (N,)``."""
+    Y = F.one_hot(y, W.shape[0])  # (N, K)
+    Z = F.linear(X, W, b)  # (N, K)
+    exp_z, sum_exp, A = F.softmax_parts(Z)
+    d, dW, db = F.backward(X, A, Y)
+    W_new, b_new = F.sgd_update(W, b, dW, db, lr)
+    loss = F.cross_entropy(Z, Y)
+    y = np.asarray(y, np.intp)
+    return BatchRecord(
+        X.copy(), W.copy(), b.copy(), y, Y, float(lr), Z, exp_z, sum_exp, A, loss, d, db, dW,
+        b_new, W_new,
+    )  # fmt: skip

@@ -42,7 +42,7 @@ def as_float_array(
     wrong number of dimensions or size.
     """
     try:
-        arr = np.asarray(value, dtype=dtype)
+        arr: NDArray[np.floating] = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError):
         raise InputError(
             "err.must", where=where, name=name, expected=Msg("exp.numeric"), got=describe(value)

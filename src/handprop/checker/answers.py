@@ -35,10 +35,10 @@ from handprop.messages import Msg
 from handprop.problem import (
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
-    Problem,
-    load_problem,
+    AnyProblem,
+    any_problem_from_mapping,
+    load_any_problem,
     parse_problem_text,
-    problem_from_mapping,
 )
 from handprop.validation import describe
 
@@ -49,7 +49,7 @@ MAX_FILE_BYTES = 1024 * 1024
 
 
 def check_answers(
-    problem: Problem, answers: Mapping[str, Any], decimals: int = DEFAULT_DECIMALS
+    problem: AnyProblem, answers: Mapping[str, Any], decimals: int = DEFAULT_DECIMALS
 ) -> Report:
     """Mark ``answers`` (name -> value, missing names blank) for ``problem``; see :class:`Marker`.
 
@@ -63,7 +63,7 @@ def check_answers(
 class AnswerSheet:
     """A loaded answer file: the problem, the given quantities (None when blank), the rounding."""
 
-    problem: Problem
+    problem: AnyProblem
     answers: dict[str, Array | None]
     decimals: int = DEFAULT_DECIMALS
     source: Path | None = None
@@ -118,7 +118,7 @@ def answers_from_mapping(
     return AnswerSheet(problem, answers, decimals, source)
 
 
-def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> Problem:
+def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> AnyProblem:
     inline = {k: data[k] for k in PROBLEM_KEYS if k in data}
     ref = data.get("problem")
     if ref is not None and inline:
@@ -129,9 +129,9 @@ def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> P
         path = Path(ref)
         if not path.is_absolute() and base is not None:
             path = base / path
-        problem = load_problem(path)
+        problem = load_any_problem(path)
     elif isinstance(ref, Mapping):
-        problem = problem_from_mapping(ref, where=f"{where}: problem")
+        problem = any_problem_from_mapping(ref, where=f"{where}: problem")
     elif ref is not None:
         raise InputError(
             "err.must",
@@ -141,7 +141,7 @@ def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> P
             got=describe(ref),
         )
     elif inline:
-        problem = problem_from_mapping(inline, where=where)
+        problem = any_problem_from_mapping(inline, where=where)
     else:
         raise InputError("exercise.err.no_problem", where=where)
     check_size(problem, where)
@@ -159,21 +159,20 @@ def _is_number(value: Any) -> bool:
 
 
 def parse_answers(
-    values: Mapping[str, Any], problem: Problem, where: str
+    values: Mapping[str, Any], problem: AnyProblem, where: str
 ) -> dict[str, Array | None]:
     """Each quantity as a float64 array of its shape, or None when blank (``""``, ``[]``).
 
     Raises a one-line InputError / ShapeError naming the quantity (and entry) that is wrong.
     """
-    K, D = problem.W.shape
+    K, D, N = problem.num_classes, problem.num_features, problem.num_samples
     out: dict[str, Array | None] = {}
     for name in QUANTITIES:
         value = values.get(name)
         if isinstance(value, np.ndarray):
             value = value.tolist()
-        out[name] = (
-            None if _is_blank(value) else _parse(value, name, quantity_shape(name, K, D), where)
-        )
+        shape = quantity_shape(name, K, D, N)
+        out[name] = None if _is_blank(value) else _parse(value, name, shape, where)
     for name in values:
         if name not in QUANTITIES:
             raise InputError(

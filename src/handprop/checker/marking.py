@@ -6,6 +6,11 @@ The ten quantities of one step, in the order they are computed::
     loss = -ln A[y]    delta = A - Y      db = delta              dW = delta x^T
     b_new = b - lr db  W_new = W - lr dW
 
+A mini-batch problem (:class:`~handprop.problem.BatchProblem`, N samples) has the same ten,
+each through the same functional call: ``Z``, ``exp_Z``, ``A`` and ``delta`` are (N, K), one row
+per sample, ``sum_exp`` is (N,), the loss is the mean ``-(1/N) sum_n ln A[n, y_n]``,
+``delta = (A - Y) / N``, ``db = sum_n delta_n`` and ``dW = delta^T X``.
+
 Every expected number comes from :mod:`handprop.functional`; a :class:`_Rule` only says which
 function computes a quantity from which earlier quantities. Each given quantity is compared twice:
 
@@ -53,7 +58,9 @@ functional call on altered inputs and the student's own earlier answers (``bias_
 ``b = 0``; ``W_transposed``: ``W.T``; ``not_normalized``: the exponentials themselves;
 ``wrong_log_base``: ``log10``/``log2``; ``loss_wrong_class``; ``loss_sign``: ``+ln``;
 ``delta_sign``: ``Y - A``; ``dW_transposed``: ``x delta^T``; ``update_sign``: ``+lr``;
-``lr_missing``: ``lr = 1``; ``lr_twice``: ``lr**2``), with the same tolerance rule. Otherwise a
+``lr_missing``: ``lr = 1``; ``lr_twice``: ``lr**2``; for a mini-batch ``mean_missing``: the
+1/N of the mean forgotten, in the loss (the sum of the samples' losses) or in ``delta`` (each
+sample's ``delta`` as a batch of one, ``A - Y``)), with the same tolerance rule. Otherwise a
 vector or matrix with exactly one entry off is an ``arithmetic_slip`` at that entry; anything
 else is reported with the entries that are off and ``mistake = None``.
 """
@@ -72,7 +79,7 @@ from handprop import functional as F
 from handprop.checker.report import DEFAULT_DECIMALS, Report, StepResult
 from handprop.errors import InputError, ShapeError
 from handprop.messages import Msg
-from handprop.problem import Problem
+from handprop.problem import AnyProblem
 from handprop.render._common import round_half_up
 from handprop.validation import describe
 
@@ -95,6 +102,7 @@ MISTAKES = (
     "update_sign",
     "lr_missing",
     "lr_twice",
+    "mean_missing",
     "arithmetic_slip",
 )
 MIN_DECIMALS, MAX_DECIMALS = 1, 6
@@ -110,15 +118,24 @@ FLOAT_SLACK = 1e-9
 
 @dataclass(frozen=True)
 class _Context:
-    """The problem as the rules use it: a batch of one sample."""
+    """The problem as the rules use it: a batch of N samples (one for a :class:`Problem`, whose
+    per-sample quantities are written as vectors: :meth:`rows` and :meth:`unrows` convert)."""
 
-    X: Array  # (1, D)
+    X: Array  # (N, D)
     W: Array  # (K, D)
     b: Array  # (K,)
-    y: int
-    y_idx: NDArray[np.intp]  # (1,)
-    Y: Array  # (K,) one-hot
+    y_idx: NDArray[np.intp]  # (N,)
+    Y: Array  # (N, K) one-hot
     lr: float
+    single: bool
+
+    def rows(self, value: Array) -> Array:
+        """A per-sample quantity as written, as the batch the functional calls take."""
+        return value[None] if self.single else value
+
+    def unrows(self, value: Array) -> Array:
+        """A per-sample quantity of the batch, as written."""
+        return value[0] if self.single else value
 
     @property
     def K(self) -> int:
@@ -129,17 +146,17 @@ class _Context:
         return int(self.W.shape[1])
 
     @classmethod
-    def of(cls, problem: Problem) -> _Context:
+    def of(cls, problem: AnyProblem) -> _Context:
         K = problem.W.shape[0]
-        y_idx = np.array([problem.y], dtype=np.intp)
+        y_idx = np.atleast_1d(np.asarray(problem.y, dtype=np.intp))
         return cls(
-            X=np.asarray(problem.X, dtype=np.float64)[None, :],
+            X=np.atleast_2d(np.asarray(problem.X, dtype=np.float64)),
             W=np.asarray(problem.W, dtype=np.float64),
             b=np.asarray(problem.b, dtype=np.float64),
-            y=int(problem.y),
             y_idx=y_idx,
-            Y=F.one_hot(y_idx, K)[0],
+            Y=F.one_hot(y_idx, K),
             lr=float(problem.lr),
+            single=problem.num_samples == 1,
         )
 
 
@@ -154,38 +171,40 @@ def _log(A: Array, base: float | None = None) -> Array:
 
 
 def _z(c: _Context) -> Any:
-    return F.linear(c.X, c.W, c.b)[0]  # (K,)
+    return c.unrows(F.linear(c.X, c.W, c.b))  # (N, K)
 
 
 def _exp_z(c: _Context, Z: Array) -> Any:
-    return F.softmax_parts(Z[None, :])[0][0]  # (K,)
+    return c.unrows(F.softmax_parts(c.rows(Z))[0])  # (N, K)
 
 
 def _sum_exp(c: _Context, exp_Z: Array) -> Any:
-    return exp_Z.sum()  # the sum of the exponentials as written (softmax_parts' second stage)
+    return exp_Z.sum(axis=-1)  # (N,): the sums as written (softmax_parts' second stage)
 
 
 def _probs(c: _Context, exp_Z: Array, sum_exp: Array) -> Any:
-    return F.normalize(exp_Z, sum_exp)  # (K,)
+    return F.normalize(exp_Z, sum_exp)  # (N, K)
 
 
-def _loss(
-    c: _Context, A: Array, log: Callable[[Array], Array] = _log, cls: int | None = None
-) -> float:
-    target = c.y_idx if cls is None else np.array([cls], dtype=np.intp)
-    return F.nll_loss(log(A)[None, :], target)
+def _loss(c: _Context, A: Array, log: Callable[[Array], Array] = _log, target: Any = None) -> float:
+    return F.nll_loss(log(c.rows(A)), c.y_idx if target is None else target)
 
 
 def _delta(c: _Context, A: Array) -> Any:
-    return F.delta(A[None, :], c.y_idx)[0]  # (K,)
+    return c.unrows(F.delta(c.rows(A), c.y_idx))  # (N, K)
 
 
 def _db(c: _Context, d: Array) -> Any:
-    return F.param_gradients(c.X, d[None, :])[1]  # (K,)
+    return F.param_gradients(c.X, c.rows(d))[1]  # (K,)
 
 
 def _dW(c: _Context, d: Array) -> Any:
-    return F.param_gradients(c.X, d[None, :])[0]  # (K, D)
+    return F.param_gradients(c.X, c.rows(d))[0]  # (K, D)
+
+
+def _each_sample(fn: Callable[[Array, NDArray[np.intp]], Any], A: Array, y: Any) -> list[Any]:
+    """``fn`` on every sample as a batch of one (the mean over one sample is no mean)."""
+    return [fn(A[n : n + 1], y[n : n + 1]) for n in range(A.shape[0])]
 
 
 def _b_new(c: _Context, db: Array) -> Any:
@@ -246,18 +265,31 @@ def _candidates(name: str, c: _Context) -> Iterator[_Candidate]:
                 lambda c, A, base=base: _loss(c, A, log=lambda a: _log(a, base)),
                 {"base": base},
             )
-        for k in range(c.K):
-            if k != c.y:
-                yield _Candidate(
-                    "loss_wrong_class", lambda c, A, k=k: _loss(c, A, cls=k), {"cls": k + 1}
-                )
+        for n, y in enumerate(c.y_idx):
+            for k in range(c.K):
+                if k != y:
+                    target = c.y_idx.copy()
+                    target[n] = k
+                    where = {"cls": k + 1} | ({} if c.single else {"n": n + 1})
+                    yield _Candidate(
+                        "loss_wrong_class", lambda c, A, t=target: _loss(c, A, target=t), where
+                    )
         yield _Candidate("loss_sign", lambda c, A: _loss(c, A, log=lambda a: -_log(a)))
+        if not c.single:  # the sum of the samples' losses, not their mean
+            yield _Candidate(
+                "mean_missing",
+                lambda c, A: sum(_each_sample(lambda a, y: F.nll_loss(_log(a), y), A, c.y_idx)),
+            )
     elif name == "delta":
         # F.delta(A, Y) = A - Y; with the arguments swapped it gives the mistaken Y - A
-        yield _Candidate("delta_sign", lambda c, A: F.delta(c.Y[None, :], A[None, :])[0])
+        yield _Candidate("delta_sign", lambda c, A: c.unrows(F.delta(c.Y, c.rows(A))))
+        if not c.single:  # A - Y: each sample's delta as a batch of one, without the 1/N
+            yield _Candidate(
+                "mean_missing", lambda c, A: np.vstack(_each_sample(F.delta, A, c.y_idx))
+            )
     elif name == "dW" and square:
-        # param_gradients(X, d) = d^T X; swapped, it gives x delta^T (features x classes)
-        yield _Candidate("dW_transposed", lambda c, d: F.param_gradients(d[None, :], c.X)[0])
+        # param_gradients(X, d) = d^T X; swapped, it gives X^T delta (features x classes)
+        yield _Candidate("dW_transposed", lambda c, d: F.param_gradients(c.rows(d), c.X)[0])
     elif name in ("b_new", "W_new"):
         param = "b" if name == "b_new" else "W"
         for mistake, lr in (
@@ -335,7 +367,7 @@ class Marker:
         The rounding the student declared, ``MIN_DECIMALS..MAX_DECIMALS``.
     """
 
-    def __init__(self, problem: Problem, decimals: int = DEFAULT_DECIMALS) -> None:
+    def __init__(self, problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> None:
         self.problem = problem
         self.decimals = check_decimals(decimals, "check")
         check_size(problem, "check")
@@ -361,11 +393,16 @@ class Marker:
             P = _propagated(rule.fn, self.c, args, errs, value)
             self.exact[rule.name] = value
             self.exact_err[rule.name] = self._rounding(rule, value, P) + P
-            self.exact_tol[rule.name] = _tolerance(self.h, P, value, rule.keeps_decimals)
+            self.exact_tol[rule.name] = _tolerance(self.h, P, value, self._keeps(rule))
             by_rule = _value(rule.fn, self.c, [self.rounded[alts[0]] for alts in rule.inputs])
             # a probability rounded to 0 has no logarithm: the rule goes on from the exact value
             by_rule = value if by_rule is None else by_rule
             self.rounded[rule.name] = round_as_taught(by_rule, self.decimals)
+
+    def _keeps(self, rule: _Rule) -> bool:
+        """Whether ``rule`` keeps its inputs' decimals here: a mini-batch's delta divides by N
+        (0.311 / 2 = 0.1555), so it is rounded anew."""
+        return rule.keeps_decimals and (self.c.single or rule.name != "delta")
 
     def _rounding(self, rule: _Rule, value: Array, P: Array) -> Array:
         """How far rounding to ``decimals`` may move a value known to +-P.
@@ -376,7 +413,7 @@ class Marker:
         ``|round(v) - v|`` when the inputs are exact.
         """
         exact_rounding = np.abs(np.round(value, self.decimals) - value)
-        if rule.keeps_decimals:
+        if self._keeps(rule):
             return np.where(P > 0, 0.0, exact_rounding)
         return np.where(P > 0, self.h, exact_rounding)
 
@@ -406,7 +443,7 @@ class Marker:
             ref = _value(rule.fn, c, args)
             if ref is not None:
                 P = _propagated(rule.fn, c, args, errs, ref)
-                tol_c = _tolerance(h, P, ref, rule.keeps_decimals)
+                tol_c = _tolerance(h, P, ref, self._keeps(rule))
             g = given[name]
             carried = ref if (taint and ref is not None) else None
             if g is None:
@@ -492,8 +529,9 @@ def check_decimals(value: Any, where: str) -> int:
     return int(value)
 
 
-def check_size(problem: Problem, where: str) -> None:
-    """Refuse problems bigger than ``MAX_SIDE`` x ``MAX_SIDE`` (no one works those by hand)."""
+def check_size(problem: AnyProblem, where: str) -> None:
+    """Refuse problems bigger than ``MAX_SIDE`` classes, features or samples (no one works those
+    by hand)."""
     K, D = problem.W.shape
     if K > MAX_SIDE or D > MAX_SIDE:
         raise ShapeError(
@@ -503,10 +541,26 @@ def check_size(problem: Problem, where: str) -> None:
             expected=Msg("exercise.exp.hand_size", side=MAX_SIDE),
             got=f"{K} x {D}",
         )
+    if problem.num_samples > MAX_SIDE:
+        raise ShapeError(
+            "err.must",
+            where=where,
+            name="X",
+            expected=Msg("exercise.exp.hand_samples", side=MAX_SIDE),
+            got=f"{problem.num_samples} x {D}",
+        )
 
 
-def quantity_shape(name: str, K: int, D: int) -> tuple[int, ...]:
-    """The shape of a quantity for K classes and D features."""
+#: the quantities with one row per sample in a mini-batch (the others are the parameters')
+PER_SAMPLE = frozenset({"Z", "exp_Z", "A", "delta"})
+
+
+def quantity_shape(name: str, K: int, D: int, N: int = 1) -> tuple[int, ...]:
+    """The shape of a quantity for K classes, D features and N samples (one: vectors)."""
+    if N > 1 and name in PER_SAMPLE:
+        return (N, K)
+    if N > 1 and name == "sum_exp":
+        return (N,)
     if name in SCALARS:
         return ()
     if name in MATRICES:

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from handprop.messages import t
-from handprop.problem import Problem
+from handprop.problem import AnyProblem
 from handprop.render._common import compact, fixed
 
 Array = NDArray[np.float64]
@@ -41,7 +41,8 @@ class StepResult:
     student's own earlier answers (None when nothing before was wrong, or it is undefined);
     ``entries`` the 0-based indices of the entries that are off (none for a scalar);
     ``params`` the details of a named mistake as its message shows them (``base`` of the
-    logarithm; ``cls``, the class whose probability was used, counted from 1).
+    logarithm; ``cls``, the class whose probability was used, and in a mini-batch ``n``, the
+    sample, both counted from 1).
     """
 
     name: str
@@ -72,7 +73,8 @@ class StepResult:
                 given=_as_written(self.given[idx]),  # type: ignore[index]
             )
         if self.mistake is not None:
-            return t(f"exercise.mistake.{self.mistake}", lang, **self.params)
+            sample = "_n" if "n" in self.params else ""  # a mini-batch's: names the sample
+            return t(f"exercise.mistake.{self.mistake}{sample}", lang, **self.params)
         if self.expected.ndim == 0:
             return t("exercise.check.msg.wrong_scalar", lang)
         return t("exercise.check.msg.wrong_entries", lang, entries=where)
@@ -99,7 +101,7 @@ class StepResult:
 class Report:
     """The verdict on a whole answer sheet."""
 
-    problem: Problem
+    problem: AnyProblem
     decimals: int
     steps: list[StepResult]
     source: Path | None = None

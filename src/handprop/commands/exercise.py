@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -167,13 +167,85 @@ def key(problem_file: str, decimals: int, fmt: str, lang: str) -> int:
     return 0
 
 
+def _settings_options(f: Any) -> Any:
+    """``exercise new``'s options of the problem, for ``exercise class``."""
+    for option in reversed([
+        click.option("--classes", type=int, default=3, show_default=True,
+                     help=t("exercise.help.classes", _HELP_LANG)),
+        click.option("--features", type=int, default=3, show_default=True,
+                     help=t("exercise.help.features", _HELP_LANG)),
+        click.option("--lr", type=float, default=None, help=t("exercise.help.lr", _HELP_LANG)),
+        click.option("--wrong-first-guess", type=float, default=0.75, show_default=True,
+                     help=t("exercise.help.wrong", _HELP_LANG)),
+        click.option("--decimals", type=int, default=3, show_default=True,
+                     help=t("exercise.help.decimals", _HELP_LANG)),
+        click.option("--samples", type=int, default=1, show_default=True,
+                     help=t("exercise.help.samples", _HELP_LANG)),
+    ]):  # fmt: skip
+        f = option(f)
+    return f
+
+
+@exercise.command("class", help=t("exercise.help.class", _HELP_LANG))
+@click.argument("roster", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help=t("exercise.help.out", _HELP_LANG))  # fmt: skip
+@click.option(
+    "--seed", type=click.IntRange(0), default=None, help=t("exercise.help.seed", _HELP_LANG)
+)
+@_settings_options
+@click.option("--force", is_flag=True, help=t("exercise.help.force", _HELP_LANG))
+@lang_option
+def class_(roster: str, out: Path, seed: int | None, force: bool, lang: str, **options: Any) -> int:
+    from handprop.classset import Settings, read_roster, write_class
+    from handprop.fonts import missing_characters
+
+    if options["samples"] != 1 and not 2 <= options["samples"] <= 4:
+        from handprop.messages import Msg
+
+        expected = Msg("exp.range", low=2, high=4)
+        raise InputError("err.must", where="exercise class", name="--samples",
+                         expected=expected, got=str(options["samples"]))  # fmt: skip
+    settings = Settings(seed if seed is not None else secrets.randbelow(1_000_000), lang=lang,
+                        **options)  # fmt: skip
+    students = read_roster(roster)
+    _require_pdf()
+    for s in students.students:
+        missing = missing_characters(s.name)
+        if missing:
+            click.echo(t("exercise.class.missing_glyphs", lang, row=s.row, name=s.name,
+                         chars="".join(missing)), err=True)  # fmt: skip
+    made = write_class(students, settings, out, force)
+    first = ", ".join(s.name or s.id for s in made.students[:3])
+    click.echo(t("exercise.class.wrote", lang, roster=roster, encoding=made.encoding,
+                 n=len(made.students), first=first, out=out))  # fmt: skip
+    return 0
+
+
+def _require_pdf() -> None:
+    try:
+        import pypdf  # noqa: F401
+        import typst  # noqa: F401
+    except ImportError as err:
+        raise InputError("export.err.missing_package", where="exercise class",
+                         package=err.name or "typst", extra="pdf") from None  # fmt: skip
+
+
 @click.command(help=t("exercise.help.check", _HELP_LANG))
 @click.argument("answers_file", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=t("exercise.help.gradebook", _HELP_LANG))  # fmt: skip
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=t("exercise.help.report", _HELP_LANG))  # fmt: skip
 @format_option("text", "json")
 @lang_option
-def check(answers_file: str, fmt: str, lang: str) -> int:
+def check(
+    answers_file: str, gradebook: Path | None, report: Path | None, fmt: str, lang: str
+) -> int:
     from handprop.checker import build_report_text, check_file
 
+    if Path(answers_file).is_dir():
+        return _check_class(Path(answers_file), gradebook, report, fmt, lang)
     report = check_file(answers_file)
     if fmt == "json":
         click.echo(json.dumps(report.to_json_data(lang), indent=2, ensure_ascii=False))
@@ -182,3 +254,33 @@ def check(answers_file: str, fmt: str, lang: str) -> int:
 
         Console(highlight=False).print(build_report_text(report, lang))
     return report.exit_code
+
+
+def _check_class(
+    folder: Path, gradebook: Path | None, report: Path | None, fmt: str, lang: str
+) -> int:
+    """Mark a class set; write the gradebook and the report; exit 0 once they are written."""
+    from handprop.classset import (
+        gradebook_csv,
+        load_class,
+        mark_class,
+        plot_shares,
+        report_markdown,
+    )
+    from handprop.fileio import write_atomic
+
+    grades = mark_class(load_class(folder), lang)
+    if gradebook is not None:
+        write_atomic(gradebook, "\ufeff" + gradebook_csv(grades))
+    if report is not None:
+        chart = report.with_suffix(".png")
+        plot_shares(grades, chart, lang)
+        write_atomic(report, report_markdown(grades, lang, chart.name))
+    if fmt == "json":
+        data = [g.to_json_data() for g in grades]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        mean = sum(g.score for g in grades) / max(len(grades), 1)
+        click.echo(t("exercise.grade.wrote", lang, n=len(grades), folder=folder,
+                     mean=f"{mean:.1f}", max=grades[0].max_score if grades else 10))  # fmt: skip
+    return 0

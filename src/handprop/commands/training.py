@@ -116,7 +116,8 @@ class _RichProgress:
         self.live = Live(
             Group(self.table, self.progress), console=console, transient=True, auto_refresh=True
         )
-        self.epoch_task = self.batch_task = None
+        self.epoch_task: Any = None  # rich TaskIDs, once training begins
+        self.batch_task: Any = None
         self.every = 1
 
     def __enter__(self) -> _RichProgress:
@@ -375,7 +376,7 @@ def _check_train_options(
             expected=Msg("train.exp.checkpoint_given"),
             got="--checkpoint",
         )
-    if resume and not checkpoint.is_file():
+    if resume and checkpoint is not None and not checkpoint.is_file():
         raise InputError(
             "err.must",
             where=where,

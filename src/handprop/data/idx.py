@@ -100,7 +100,7 @@ class IdxHeader:
         return f"{dims} {self.dtype.name}"
 
 
-def _format_error(where: str, name: str, expected: Msg, got: object) -> FileFormatError:
+def _format_error(where: str, name: str | Msg, expected: Msg, got: object) -> FileFormatError:
     return FileFormatError("err.must", where=where, name=name, expected=expected, got=got)
 
 
@@ -376,7 +376,7 @@ def read_idx(
                 path, dtype=header.dtype, mode="r", offset=header.size, shape=header.shape
             )
         array = np.empty(header.shape, dtype=header.dtype)
-        buffer = memoryview(array.reshape(-1).view(np.uint8))
+        buffer = array.reshape(-1).view(np.uint8).data  # writable, no copy
         done = 0
         while done < header.nbytes:
             n = handle.readinto(buffer[done:])
@@ -433,7 +433,7 @@ def write_idx(
         )
     big_endian = np.ascontiguousarray(arr, dtype=IDX_DTYPES[code])
     header = IdxHeader(IDX_DTYPES[code], tuple(arr.shape)).to_bytes()
-    payload = memoryview(big_endian.reshape(-1).view(np.uint8))
+    payload = big_endian.reshape(-1).view(np.uint8).data
     if compress is None:
         compress = path.name.endswith(".gz")
     with atomic_write(path) as handle:

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from handprop.messages import Msg, t
+from handprop.train.scoring import Evaluate
 
 #: the data set each experiment uses unless told otherwise (bundled, offline)
 DEFAULT_DATASET = "mnist-5k"
@@ -241,12 +242,17 @@ def train_softmax(
     return run
 
 
-def _metrics(ds: Any, tf: Any) -> Callable[[NDArray[Any], NDArray[Any]], dict[str, float]]:
+def _metrics(ds: Any, tf: Any) -> Evaluate:
     """Train (at most TRAIN_SAMPLE rows) and test loss and accuracy of softmax weights."""
-    from handprop.train import TRAIN_SAMPLE, combined, test_metrics
+    from handprop.train import TRAIN_SAMPLE, test_metrics
 
     train = test_metrics(ds.X_train, ds.y_train, tf, prefix="train", max_rows=TRAIN_SAMPLE)
-    return combined(train, test_metrics(ds.X_test, ds.y_test, tf))
+    test = test_metrics(ds.X_test, ds.y_test, tf)
+
+    def evaluate(W: NDArray[Any], b: NDArray[Any]) -> dict[str, float]:
+        return {**train(W, b), **test(W, b)}
+
+    return evaluate
 
 
 def train_mlp(
@@ -462,32 +468,21 @@ def join_sentences(sentences: Sequence[Sentence], lang: str) -> str:
 # ------------------------------------------------------------------------------------------ plots
 
 
-def plot_lang(lang: str) -> str:
-    """``lang`` if matplotlib has a font for it, else ``en`` (Chinese needs a CJK font)."""
-    if lang != "zh":
-        return lang
-    return "zh" if _cjk_font() is not None else "en"
-
-
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    for font in font_manager.fontManager.ttflist:
-        if any(k in font.name for k in ("CJK", "WenQuanYi", "Heiti", "SimHei", "Source Han")):
-            return font.name
-    return None
-
-
 def pyplot() -> Any:
-    """matplotlib's pyplot on the Agg backend (imported here, on first use)."""
+    """matplotlib's pyplot on the Agg backend (imported here, on first use), drawing text in
+    :func:`handprop.fonts.matplotlib_family` (Chinese included)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    font = _cjk_font()
-    if font is not None:
-        plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
+    from handprop.fonts import matplotlib_family
+
+    family = matplotlib_family()
+    # the families themselves, not the generic "sans-serif": matplotlib falls back glyph by
+    # glyph along an explicit list only
+    if plt.rcParams["font.family"] != family:
+        plt.rcParams["font.family"] = family
     return plt
 
 

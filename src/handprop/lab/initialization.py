@@ -26,7 +26,6 @@ from handprop.lab._common import (
     load,
     num,
     pct,
-    plot_lang,
     points,
     pyplot,
     save_figure,
@@ -251,22 +250,21 @@ def conclusion(result: InitResult, lang: str) -> str:
 def plots(result: InitResult, folder: str | Path, lang: str) -> list[Path]:
     """``init_curves.png``: test accuracy per epoch for each scheme, both models."""
     plt = pyplot()
-    pl = plot_lang(lang)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     for ax, runs, title in (
-        (axes[0], result.softmax, t("lab.plot.softmax_model", pl)),
+        (axes[0], result.softmax, t("lab.plot.softmax_model", lang)),
         (
             axes[1],
             result.mlp,
-            t("lab.plot.mlp_model", pl, hidden=result.hidden, act=result.activation),
+            t("lab.plot.mlp_model", lang, hidden=result.hidden, act=result.activation),
         ),
     ):
         for scheme, r in runs.items():
             epochs = range(1, len(r.test_accuracy) + 1)
             ax.plot(epochs, finite_or_none(r.test_accuracy), marker="o", label=scheme)
         ax.set_title(title)
-        ax.set_xlabel(t("lab.plot.epoch", pl))
-    axes[0].set_ylabel(t("lab.plot.test_accuracy", pl))
+        ax.set_xlabel(t("lab.plot.epoch", lang))
+    axes[0].set_ylabel(t("lab.plot.test_accuracy", lang))
     axes[1].legend(fontsize=8)
-    fig.suptitle(t("lab.plot.init_title", pl, dataset=result.dataset))
+    fig.suptitle(t("lab.plot.init_title", lang, dataset=result.dataset))
     return [save_figure(fig, folder, "init_curves.png")]

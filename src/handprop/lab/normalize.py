@@ -30,7 +30,6 @@ from handprop.lab._common import (
     loss_accuracy_figure,
     num,
     pct,
-    plot_lang,
     points,
     save_figure,
     single_blas_thread,
@@ -303,12 +302,11 @@ def conclusion(result: NormalizeResult, lang: str) -> str:
 
 def plots(result: NormalizeResult, folder: str | Path, lang: str) -> list[Path]:
     """``normalize_curves.png``: training loss (log) and test accuracy per epoch, per kind."""
-    pl = plot_lang(lang)
     fig = loss_accuracy_figure(
         result.runs,
-        lambda kind: t(f"lab.kind.{kind}", pl),
-        pl,
-        reference=(1, result.target, t("lab.plot.target", pl)),
+        lambda kind: t(f"lab.kind.{kind}", lang),
+        lang,
+        reference=(1, result.target, t("lab.plot.target", lang)),
     )
-    fig.suptitle(t("lab.plot.normalize_title", pl, dataset=result.dataset, lr=f"{result.lr:g}"))
+    fig.suptitle(t("lab.plot.normalize_title", lang, dataset=result.dataset, lr=f"{result.lr:g}"))
     return [save_figure(fig, folder, "normalize_curves.png")]

@@ -35,7 +35,6 @@ from handprop.lab._common import (
     loss_accuracy_figure,
     num,
     pct,
-    plot_lang,
     points,
     pyplot,
     save_figure,
@@ -406,14 +405,13 @@ def plots(result: OverflowResult, folder: str | Path, lang: str) -> list[Path]:
     """``overflow_logits.png`` (largest logit per stage vs the float limits) and
     ``overflow_training.png`` (loss and test accuracy per epoch, raw vs scaled)."""
     plt = pyplot()
-    pl = plot_lang(lang)
     paths = []
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     labels, values = [], []
     for stage in ("init", "trained_raw"):
         x = result.stage(stage, "float64")
-        labels.append(t(f"lab.stage.{stage}", pl))
+        labels.append(t(f"lab.stage.{stage}", lang))
         values.append(max(x.max_logit, 1e-12))
     ax.barh(labels, values, color=["#4c72b0", "#dd8452"])
     for lim, style in zip(result.limits, ("--", ":"), strict=True):
@@ -424,17 +422,17 @@ def plots(result: OverflowResult, folder: str | Path, lang: str) -> list[Path]:
             label=f"{lim.dtype}: ln(max) = {lim.log_max:.1f}",
         )
     ax.set_xscale("log")
-    ax.set_xlabel(t("lab.plot.max_logit", pl))
-    ax.set_title(t("lab.plot.overflow_title", pl, dataset=result.dataset))
+    ax.set_xlabel(t("lab.plot.max_logit", lang))
+    ax.set_title(t("lab.plot.overflow_title", lang, dataset=result.dataset))
     ax.legend(fontsize=8)
     paths.append(save_figure(fig, folder, "overflow_logits.png"))
 
     fig = loss_accuracy_figure(
         result.runs,
-        lambda kind: t(f"lab.inputs.{kind}", pl),
-        pl,
-        reference=(0, result.uniform_loss, t("lab.plot.uniform", pl)),
+        lambda kind: t(f"lab.inputs.{kind}", lang),
+        lang,
+        reference=(0, result.uniform_loss, t("lab.plot.uniform", lang)),
     )
-    fig.suptitle(t("lab.plot.raw_vs_scaled", pl, lr=f"{result.lr:g}"))
+    fig.suptitle(t("lab.plot.raw_vs_scaled", lang, lr=f"{result.lr:g}"))
     paths.append(save_figure(fig, folder, "overflow_training.png"))
     return paths

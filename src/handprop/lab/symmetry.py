@@ -32,7 +32,6 @@ from handprop.lab._common import (
     load,
     num,
     pct,
-    plot_lang,
     points,
     pyplot,
     save_figure,
@@ -255,29 +254,28 @@ def plots(result: SymmetryResult, folder: str | Path, lang: str) -> list[Path]:
     """``symmetry_spread.png`` (hidden spread per epoch, log scale) and, for image data,
     ``symmetry_units.png`` (the first hidden units' incoming weights as images)."""
     plt = pyplot()
-    pl = plot_lang(lang)
     paths = []
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
     floor = 1e-18
     for label, r in result.runs.items():
         spread = r.extra["hidden_spread"]
-        name = t(f"lab.run.{label}", pl)
+        name = t(f"lab.run.{label}", lang)
         ax1.plot(range(len(spread)), [max(s, floor) for s in spread], marker="o", label=name)
         ax2.plot(range(1, len(r.test_accuracy) + 1), r.test_accuracy, marker="o", label=name)
     ax1.set_yscale("log")
-    ax1.set_xlabel(t("lab.plot.epoch", pl))
-    ax1.set_ylabel(t("lab.plot.spread", pl))
+    ax1.set_xlabel(t("lab.plot.epoch", lang))
+    ax1.set_ylabel(t("lab.plot.spread", lang))
     ax1.text(
         0.02,
         0.02,
-        t("lab.plot.zero_floor", pl, floor=f"{floor:g}"),
+        t("lab.plot.zero_floor", lang, floor=f"{floor:g}"),
         transform=ax1.transAxes,
         fontsize=7,
     )
-    ax2.set_xlabel(t("lab.plot.epoch", pl))
-    ax2.set_ylabel(t("lab.plot.test_accuracy", pl))
+    ax2.set_xlabel(t("lab.plot.epoch", lang))
+    ax2.set_ylabel(t("lab.plot.test_accuracy", lang))
     ax1.legend(fontsize=7)
-    fig.suptitle(t("lab.plot.symmetry_title", pl, dataset=result.dataset, hidden=result.hidden))
+    fig.suptitle(t("lab.plot.symmetry_title", lang, dataset=result.dataset, hidden=result.hidden))
     paths.append(save_figure(fig, folder, "symmetry_spread.png"))
 
     shape = result.image_shape
@@ -295,7 +293,7 @@ def plots(result: SymmetryResult, folder: str | Path, lang: str) -> list[Path]:
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if j == 0:
-                    ax.set_ylabel(t(f"lab.run.{label}", pl), fontsize=8)
-        fig.suptitle(t("lab.plot.units_title", pl))
+                    ax.set_ylabel(t(f"lab.run.{label}", lang), fontsize=8)
+        fig.suptitle(t("lab.plot.units_title", lang))
         paths.append(save_figure(fig, folder, "symmetry_units.png"))
     return paths

@@ -26,6 +26,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{K} classes, {D} features: x has {D} numbers, W is {K} × {D}, b has {K} numbers.",
         "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
     },
+    "core.setup.sizes_batch": {
+        "en": "A mini-batch of {N} samples, {K} classes, {D} features: X is {N} × {D} (one row per "
+        "sample), W is {K} × {D}, b has {K} numbers, Y is {N} × {K}.",
+        "zh": "{N} 个样本的小批量，{K} 个类别、{D} 个特征：X 是 {N} × {D} 矩阵（每个样本一行），"
+        "W 是 {K} × {D} 矩阵，b 有 {K} 个数，Y 是 {N} × {K} 矩阵。",
+    },
     "core.setup.sizes_one": {
         "en": "{K} classes, {D} feature: x has {D} number, W is {K} × {D}, b has {K} numbers.",
         "zh": "{K} 个类别、{D} 个特征：x 有 {D} 个数，W 是 {K} × {D} 矩阵，b 有 {K} 个数。",
@@ -478,6 +484,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.exp.matrix": {
         "en": "be a list of rows, each a list of numbers",
         "zh": "是由若干行组成的列表，每行是一个数字列表",
+    },
+    "core.exp.batch_labels": {
+        "en": "be a list of {N} class indices from 0 to {max_index}, one per row of X (N >= 2)",
+        "zh": "是由 {N} 个类别编号（0 到 {max_index}）组成的列表，X 的每一行一个（N 至少为 2）",
     },
     "core.exp.row": {
         "en": "be a list of {D} numbers, as long as the first row",

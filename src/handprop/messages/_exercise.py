@@ -43,6 +43,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the weights after the step, W' = W - η·∂L/∂W",
         "zh": "更新后的权重 W' = W - η·∂L/∂W",
     },
+    # --- the same quantities in a mini-batch (N samples, the mean loss) ---
+    "exercise.qn.Z": {
+        "en": "the logits Z = X·Wᵀ + b: one row per sample, one score per class",
+        "zh": "原始得分（logits）Z = X·Wᵀ + b：每个样本一行，每个类别一个分数",
+    },
+    "exercise.qn.exp_Z": {
+        "en": "the exponentials e^Z, entry by entry",
+        "zh": "各个得分的指数 e^Z，逐个计算",
+    },
+    "exercise.qn.sum_exp": {
+        "en": "the sum of each row of e^Z: one denominator of softmax per sample",
+        "zh": "e^Z 每一行的和：每个样本一个 softmax 分母",
+    },
+    "exercise.qn.A": {
+        "en": "the probabilities A: each row of e^Z divided by its sum; every row adds up to 1",
+        "zh": "概率 A：e^Z 的每一行除以该行的和；每一行加起来都等于 1",
+    },
+    "exercise.qn.loss": {
+        "en": "the mean cross-entropy loss L = -(1/N) Σ_n ln A_n,y_n over the {N} samples, with "
+        "the natural logarithm (A_n,y_n is sample n's probability of its true class)",
+        "zh": "{N} 个样本的平均交叉熵损失 L = -(1/N) Σ_n ln A_n,y_n，用自然对数（A_n,y_n 是第 n "
+        "个样本正确类别的概率）",
+    },
+    "exercise.qn.delta": {
+        "en": "the error term δ = ∂L/∂Z = (A - Y) / N: one row per sample",
+        "zh": "误差项 δ = ∂L/∂Z = (A - Y) / N：每个样本一行",
+    },
+    "exercise.qn.db": {
+        "en": "the gradient of the bias, ∂L/∂b = the sum of the rows of δ",
+        "zh": "偏置的梯度 ∂L/∂b = δ 各行之和",
+    },
+    "exercise.qn.dW": {
+        "en": "the gradient of the weights, ∂L/∂W = δᵀ·X (one row per class, like W)",
+        "zh": "权重的梯度 ∂L/∂W = δᵀ·X（与 W 一样，每行对应一个类别）",
+    },
     "exercise.shape.scalar": {"en": "one number", "zh": "一个数"},
     "exercise.shape.vector": {
         "en": "a list of {K} numbers: [., ., ...]",
@@ -63,6 +98,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "一个有 {K} 个类别、{D} 个特征的模型看到一个样本。请一步一步算出正向传播、"
         "梯度，以及一次梯度下降更新。",
     },
+    "exercise.sheet.intro_batch": {
+        "en": "A model with {K} classes and {D} features sees a mini-batch of {N} samples, one per "
+        "row of X. Work out its forward pass, the mean loss, the gradients and one "
+        "gradient-descent update, step by step.",
+        "zh": "一个有 {K} 个类别、{D} 个特征的模型看到一个由 {N} 个样本组成的小批量，"
+        "X 的每一行是一个样本。请一步一步算出正向传播、平均损失、梯度，以及一次梯度下降更新。",
+    },
+    "exercise.sheet.with_seed": {"en": "{intro}{seed}", "zh": "{intro}{seed}"},
     "exercise.sheet.seed": {"en": " (Problem seed {seed}.)", "zh": "（题目种子 {seed}。）"},
     "exercise.sheet.class_n": {"en": "class {n}", "zh": "第 {n} 类"},
     "exercise.sheet.given": {"en": "Given", "zh": "已知"},
@@ -72,6 +115,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这个样本属于{cls}（题目文件从 0 开始编号，记作 y = {y}），所"
         "以 Y 的第 {n} 行为 1，其余为 0。",
     },
+    "exercise.sheet.label_batch": {
+        "en": "The samples' classes: {each} (y = {ys} in the problem file, which counts from 0), "
+        "so row n of Y is 1 in the column of sample n's class and 0 elsewhere.",
+        "zh": "各样本的类别：{each}（题目文件从 0 开始编号，记作 y = {ys}），所以 Y 的第 n 行在"
+        "第 n 个样本所属类别那一列为 1，其余为 0。",
+    },
+    "exercise.sheet.sample_class": {"en": "sample {n} is of {cls}", "zh": "第 {n} 个样本属于{cls}"},
     "exercise.sheet.lr": {
         "en": "Learning rate: η = {lr} (lr on the answer sheet).",
         "zh": "学习率：η = {lr}（答题卡上的 lr）。",
@@ -132,6 +182,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.exp.hand_size": {
         "en": "have at most {side} classes and {side} features to be checked by hand",
         "zh": "最多有 {side} 个类别和 {side} 个特征，才能按手算检查",
+    },
+    "exercise.exp.hand_samples": {
+        "en": "have at most {side} samples to be checked by hand",
+        "zh": "最多有 {side} 个样本，才能按手算检查",
     },
     "exercise.exp.problem": {
         "en": "be the path of a problem file or a table of its fields",
@@ -217,6 +271,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exercise.label.update_sign": {"en": "update sign flipped", "zh": "更新符号反了"},
     "exercise.label.lr_missing": {"en": "lr missing", "zh": "漏了学习率"},
     "exercise.label.lr_twice": {"en": "lr applied twice", "zh": "学习率乘了两次"},
+    "exercise.label.mean_missing": {"en": "1/N of the mean missing", "zh": "漏了求平均的 1/N"},
     "exercise.label.arithmetic_slip": {"en": "arithmetic slip", "zh": "计算失误"},
     "exercise.label.unknown": {"en": "cause unknown", "zh": "原因不明"},
     # --- named mistakes: what went wrong, in a sentence ---
@@ -243,6 +298,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This is -ln of the probability of class {cls}; the loss looks only at the "
         "probability of the true class.",
         "zh": "这是第 {cls} 类概率的 -ln；损失只看正确类别的概率。",
+    },
+    "exercise.mistake.loss_wrong_class_n": {
+        "en": "For sample {n} this uses the probability of class {cls}; each sample's loss looks "
+        "only at the probability of its own true class.",
+        "zh": "第 {n} 个样本用了第 {cls} 类的概率；每个样本的损失只看它自己正确类别的概率。",
+    },
+    "exercise.mistake.mean_missing": {
+        "en": "The 1/N of the mean is missing: the loss is the mean over the N samples, so "
+        "L = -(1/N) Σ ln A and δ = (A - Y) / N; this is N times that.",
+        "zh": "漏了求平均的 1/N：损失是 N 个样本的平均，所以 L = -(1/N) Σ ln A，"
+        "δ = (A - Y) / N；这里算出的是它的 N 倍。",
     },
     "exercise.mistake.loss_sign": {
         "en": "The minus sign is missing: the loss is -ln of the true class's probability, which "
@@ -275,6 +341,121 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "An arithmetic slip at {entry}: expected {expected}, you wrote {given}; the other "
         "entries are right.",
         "zh": "{entry}有计算失误：应为 {expected}，你写的是 {given}；其余分量都对。",
+    },
+    # --- a class set: a roster, its sheets and keys, its marking ---
+    "exercise.class.header": {"en": "{name} · {id}", "zh": "{name} · {id}"},
+    "exercise.class.err.encoding": {
+        "en": "{where}: the roster must be UTF-8 (with or without a BOM) or GB18030 text; it is "
+        'neither (UTF-16 or a binary file?). Save it as "CSV UTF-8" and try again.',
+        "zh": "{where}：花名册必须是 UTF-8（带或不带 BOM）或 GB18030 编码的文本，这个文件两者都不是"
+        "（也许是 UTF-16 或二进制文件）。请另存为“CSV UTF-8”后再试。",
+    },
+    "exercise.class.err.empty": {
+        "en": "{where}: the roster has no students; it needs a header row with an id column and "
+        "one row per student.",
+        "zh": "{where}：花名册里没有学生；需要一个含 id 列的表头行，以及每个学生一行。",
+    },
+    "exercise.class.err.no_id": {
+        "en": "{where}: the header row must have an id column; got the columns {header}.",
+        "zh": "{where}：表头行必须有 id 列；现有的列是 {header}。",
+    },
+    "exercise.class.err.id": {
+        "en": "{where}: row {row}: the id must be 1 to {limit} letters, digits, - or _ (it names "
+        "the student's folder); got {id!r}.",
+        "zh": "{where}：第 {row} 行：id 必须由 1 到 {limit} 个字母、数字、- 或 _ 组成"
+        "（它是学生文件夹的名字）；现在是 {id!r}。",
+    },
+    "exercise.class.err.duplicate": {
+        "en": "{where}: row {row}: the id {id} is already on row {first} (ids must differ, case "
+        "aside).",
+        "zh": "{where}：第 {row} 行：id {id} 已在第 {first} 行出现过（id 不能重复，不分大小写）。",
+    },
+    "exercise.class.err.too_many": {
+        "en": "{where}: the roster has {n} students; a class set holds at most {limit}.",
+        "zh": "{where}：花名册有 {n} 个学生；一个班级最多 {limit} 人。",
+    },
+    "exercise.class.err.same_problem": {
+        "en": "{where}: the students {first} and {second} would get the same numbers; choose "
+        "another --seed.",
+        "zh": "{where}：学生 {first} 和 {second} 会拿到完全相同的题目；请换一个 --seed。",
+    },
+    "exercise.class.err.not_class_set": {
+        "en": "{where}: not a class set (no valid {file}); make one with handprop exercise "
+        "class, or check one answer file with handprop check FILE.",
+        "zh": "{where}：不是一个班级题目集（没有有效的 {file}）；请用 handprop exercise class "
+        "生成，或用 handprop check 文件 检查单个答题卡。",
+    },
+    "exercise.class.err.no_problem": {
+        "en": "{where}: a student's problem file is missing; the class set is incomplete.",
+        "zh": "{where}：缺少学生的题目文件；这个班级题目集不完整。",
+    },
+    "exercise.class.err.stray": {
+        "en": "{where}: an answer file that belongs to no student of {folder} (each student's is "
+        "<id>/problem.answers.toml); move it out of the folder.",
+        "zh": "{where}：这个答题卡不属于 {folder} 里的任何学生（每个学生的答题卡是 "
+        "<id>/problem.answers.toml）；请把它移出这个文件夹。",
+    },
+    "exercise.class.wrote": {
+        "en": "Read {roster} as {encoding}: {n} students ({first}). Wrote {out}: a folder per "
+        "student (problem, blank answer sheet, sheet.pdf), sheets.pdf, keys.pdf and class.toml.",
+        "zh": "已按 {encoding} 编码读取 {roster}：{n} 名学生（{first}）。已写入 {out}：每个学生一个"
+        "文件夹（题目、空白答题卡、sheet.pdf），以及 sheets.pdf、keys.pdf 和 class.toml。",
+    },
+    "exercise.class.missing_glyphs": {
+        "en": "Warning: row {row}: the name {name} has characters the sheets' font cannot "
+        "print ({chars}); they will show as boxes.",
+        "zh": "警告：第 {row} 行：姓名 {name} 中有讲义字体无法显示的字（{chars}），会显示为方框。",
+    },
+    "exercise.grade.no_file": {
+        "en": "No answer file ({file}).",
+        "zh": "没有答题卡（{file}）。",
+    },
+    "exercise.grade.copied": {
+        "en": "These answers fit the problem of {other}, not this student's own.",
+        "zh": "这些答案对应的是 {other} 的题目，而不是这名学生自己的题目。",
+    },
+    "exercise.grade.wrote": {
+        "en": "Marked {n} students of {folder}: mean score {mean} of {max}.",
+        "zh": "已批改 {folder} 的 {n} 名学生：平均分 {mean}（满分 {max}）。",
+    },
+    "exercise.report.title": {"en": "Class report", "zh": "班级报告"},
+    "exercise.report.summary": {
+        "en": "{n} students; mean score {mean} of {max} (one point a step, a carried step "
+        "counts as right).",
+        "zh": "{n} 名学生；平均分 {mean}（满分 {max}；每步 1 分，沿用前错的步骤算对）。",
+    },
+    "exercise.report.chart": {
+        "en": "Share of the class right at each step",
+        "zh": "各步骤全班答对的比例",
+    },
+    "exercise.report.right_pct": {"en": "right (%)", "zh": "答对（%）"},
+    "exercise.report.steps": {"en": "Each step", "zh": "各个步骤"},
+    "exercise.report.right": {"en": "right", "zh": "答对"},
+    "exercise.report.mistakes": {"en": "Mistakes the class made", "zh": "全班出现的错误"},
+    "exercise.report.no_mistakes": {"en": "No named mistake.", "zh": "没有出现可归类的错误。"},
+    "exercise.report.who": {"en": "Who: {ids}.", "zh": "学生：{ids}。"},
+    "exercise.report.flags": {"en": "To look at", "zh": "需要查看的答题卡"},
+    "exercise.help.class": {
+        "en": "One problem per student of a roster CSV (columns id, name): problem files, blank "
+        "answer sheets and printable PDF sheets, with keys.pdf for the teacher.",
+        "zh": "根据花名册 CSV（列 id、name）为每个学生生成一道题：题目文件、空白答题卡和可打印的 "
+        "PDF 讲义，并为老师生成 keys.pdf。",
+    },
+    "exercise.help.out": {
+        "en": "The class set's folder (new).",
+        "zh": "班级题目集的文件夹（新建）。",
+    },
+    "exercise.help.samples": {
+        "en": "Samples per problem: 2 to 4 give a mini-batch with the mean loss.",
+        "zh": "每道题的样本数：2 到 4 时是一个取平均损失的小批量。",
+    },
+    "exercise.help.gradebook": {
+        "en": "Marking a class set: write the gradebook here (CSV, UTF-8 with BOM).",
+        "zh": "批改班级题目集时：把成绩单写到这里（CSV，带 BOM 的 UTF-8）。",
+    },
+    "exercise.help.report": {
+        "en": "Marking a class set: write the class report here (Markdown, a PNG chart beside).",
+        "zh": "批改班级题目集时：把班级报告写到这里（Markdown，旁边附一张 PNG 图）。",
     },
     # --- command line ---
     "exercise.help.group": {

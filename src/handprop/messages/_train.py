@@ -65,7 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.why.native": {
         "en": "the compiled kernel applies (float32, a C-contiguous X, at most a divisor as "
         "preprocessing) and runs its AVX2 version",
-        "zh": "编译内核适用（float32、C 连续的 X、预处理至多是除以一个数），且运行其 AVX2 版本",
+        "zh": (
+            "编译内核可用（float32、C 连续存储的 X、预处理最多是除以一个常数），"
+            "并且运行的是它的 AVX2 版本"
+        ),
     },
     "train.why.fused": {
         "en": "the NumPy engine, because {reason}",
@@ -81,7 +84,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "train.why.transform": {
         "en": "the preprocessing is a transform, not a divisor the kernel can fold",
-        "zh": "预处理是一般的变换，而不是内核能折叠进去的除数",
+        "zh": "预处理是一般的变换，不是内核能并入计算的单个除数",
     },
     "train.why.input": {
         "en": "X ({dtype}) is not a C-contiguous 2-D uint8, float32 or float64 array",
@@ -89,7 +92,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "train.why.isa": {
         "en": "this CPU lacks AVX2 and FMA, where the kernel's plain C version is slower than BLAS",
-        "zh": "这颗 CPU 没有 AVX2 和 FMA，内核的纯 C 版本在这里比 BLAS 慢",
+        "zh": "这台机器的 CPU 不支持 AVX2 和 FMA，内核的纯 C 版本在这里比 BLAS 还慢",
     },
     # data-parallel training (handprop.train.engines.parallel)
     "train.why.parallel": {
@@ -314,7 +317,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- train.plot.* (handprop.plots) ----------------------------------------------------------
     "train.plot.train": {"en": "train", "zh": "训练集"},
-    "train.plot.running": {"en": "train (running mean)", "zh": "训练集（滑动平均）"},
+    "train.plot.running": {
+        "en": "train (mean over the epoch's batches)",
+        "zh": "训练集（本轮各批次的平均）",
+    },
     "train.plot.validation": {"en": "validation", "zh": "验证集"},
     "train.plot.test": {"en": "test", "zh": "测试集"},
     "train.plot.loss": {"en": "Cross-entropy loss", "zh": "交叉熵损失"},
@@ -461,7 +467,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "train.col.recall": {"en": "recall", "zh": "召回率"},
     "train.col.support": {"en": "samples", "zh": "样本数"},
     "train.col.true_pred": {"en": "true \\ predicted", "zh": "真实 \\ 预测"},
-    "train.info.loss": {"en": "running loss {loss}", "zh": "滑动平均损失 {loss}"},
+    "train.info.loss": {"en": "running batch loss {loss}", "zh": "训练中的批次损失 {loss}"},
     "train.table.title": {"en": "Training, epoch by epoch", "zh": "逐轮训练记录"},
     "train.table.caption_all": {
         "en": (

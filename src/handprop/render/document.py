@@ -1,7 +1,8 @@
 """The document model of a step: what is shown, once, for the terminal, Markdown and the page.
 
 A :class:`Document` is a list of :class:`Section`, each a list of items: :class:`Equation`,
-:class:`Lines` of :class:`Arith`, :class:`Note`, :class:`NoteGroup`, :class:`Table`; a section
+:class:`Lines` of :class:`Arith`, :class:`Note`, :class:`NoteGroup`, :class:`Table`,
+:class:`Numbered` (the tasks of an exercise sheet); a section
 of a step carries besides what only the page shows (a formula, the worked line, :class:`Grid`).
 Every number is a :class:`Num` (the float, its decimals and form); an arithmetic line is an
 expression tree (:class:`Op` over Num and :class:`Sym`) that each rendering spells in its
@@ -406,8 +407,9 @@ class Lines:
 @dataclass(frozen=True)
 class Note:
     """A sentence: ``key`` with ``params``, in a ``tone``: ``plain``, ``good``, ``bad``, ``dim``,
-    ``why`` (the reason for a step, ``core.why.*``), ``alarm`` (a warning, shown as a reason)
-    or ``meta`` (about the document: its source, set as code in Markdown); ``strong`` is bold
+    ``why`` (the reason for a step, ``core.why.*``), ``alarm`` (a warning, shown as a reason),
+    ``meta`` (about the document: its source, set as code in Markdown, in italics) or ``action``
+    (what the reader does next: its file or command set as code in Markdown); ``strong`` is bold
     in Markdown; ``only`` names the renderings that show it ("text markdown"), else all do."""
 
     key: str
@@ -441,7 +443,15 @@ class Table:
     only: str | None = None
 
 
-Item = Equation | Lines | Arith | Note | NoteGroup | Table
+@dataclass(frozen=True)
+class Numbered:
+    """A numbered list of ``(name, text)``: what to compute, in order (a printed sheet leaves
+    room to write after each)."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+Item = Equation | Lines | Arith | Note | NoteGroup | Table | Numbered
 
 
 # ------------------------------------------------------------------------------- the page
@@ -470,9 +480,10 @@ class Grid:
 
 @dataclass
 class Section:
-    """A part (``title``, ``setup``, ``step``, ``phase``, a numbered ``section`` or ``summary``)
-    and its items; for the page a general ``formula``, the ``worked`` line and ``grids``;
-    ``answer``: the names of the quantities it works out on the answer sheet (in a key)."""
+    """A part (``title``, ``setup``, ``step``, ``phase``, a numbered ``section``, ``summary``, or
+    ``end``: items after a gap, without a heading) and its items; for the page a general
+    ``formula``, the ``worked`` line and ``grids``; ``answer``: the names of the quantities it
+    works out on the answer sheet (in a key)."""
 
     kind: str
     id: str

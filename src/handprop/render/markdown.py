@@ -69,6 +69,8 @@ class _Note(D.Writer):
         return "\n\n".join(self.out) + "\n"
 
     def heading(self, s: D.Section) -> None:
+        if s.kind == "end":
+            return
         title = self.t(s.heading)
         if s.kind in ("step", "summary"):
             self.nested = int(s.kind == "step")
@@ -93,9 +95,10 @@ class _Note(D.Writer):
         self.out.append(self.note(note))
 
     def note(self, note: D.Note) -> str:
-        if note.tone == "meta":
+        if note.tone in ("meta", "action"):
             params = {k: f"`{v}`" for k, v in note.params.items()}
-            return "_" + self.t(note.key, **params) + "_"
+            text = self.t(note.key, **params)
+            return f"_{text}_" if note.tone == "meta" else text
         text = note.text(self.lang)
         if note.tone in ("why", "alarm"):
             return "> " + self.t("core.why", text=text)
@@ -124,6 +127,11 @@ class _Note(D.Writer):
         if classes and a.cls is not None:
             text += f" && {tex_text(self.doc.labels[a.cls])}"
         return text
+
+    def on_Numbered(self, numbered: D.Numbered) -> None:
+        sep = self.t("exercise.check.name_sep")
+        rows = (f"{i}. `{name}`{sep}{text}" for i, (name, text) in enumerate(numbered.rows, 1))
+        self.out.append("\n".join(rows))
 
     def on_Table(self, table: D.Table) -> None:
         def row(cells: tuple[D.Cell, ...], empty: str = "  ") -> str:

@@ -23,6 +23,7 @@ from handprop.render import _common as C
 from handprop.render import document as D
 from handprop.render.document import Mat, Note, Num, Word, arith, op, sub, sym
 from handprop.render.mlp import mlp_document
+from handprop.render.parts import ANSWERS, fx, moved
 
 if TYPE_CHECKING:
     from handprop.tracing import StepRecord, Steps, Trace
@@ -50,11 +51,6 @@ PAGE = {
     "update_w": r"W' = W - \eta\, \frac{\partial L}{\partial W}",
     "after": r"Z' = W' x + b', \qquad A' = \operatorname{softmax}(Z')",
 }
-#: the answer-sheet names of the quantities each part of a key works out
-ANSWERS = {
-    "logits": "Z", "exp": "exp_Z, sum_exp", "probs": "A", "loss": "loss", "delta": "delta",
-    "db": "db", "dw": "dW", "update_b": "b_new", "update_w": "W_new",
-}  # fmt: skip
 
 
 def document(
@@ -65,6 +61,10 @@ def document(
     answer key of an exercise (see the module docstring), every number with ``decimals``."""
     if hasattr(trace.first, "activation"):  # a hidden layer (handprop.mlp)
         return mlp_document(trace, lang, decimals)  # type: ignore[arg-type]
+    if hasattr(trace.first, "Y"):  # a mini-batch (handprop.tracing.BatchRecord): a key
+        from handprop.render.batch import batch_document
+
+        return batch_document(trace, lang, decimals)
     return _Builder(trace, lang, decimals, key).build()  # type: ignore[arg-type]
 
 
@@ -80,11 +80,6 @@ def marks(k: int, predicted: int, true: int) -> str:
     return " ".join(name for name, on in (("pred", k == predicted), ("true", k == true)) if on)
 
 
-def fx(value: float, decimals: int) -> Num:
-    """``value`` with exactly ``decimals`` decimals (0.100), as in columns."""
-    return Num(value, decimals, "fixed")
-
-
 def good(ok: bool) -> str:
     return "good" if ok else "bad"
 
@@ -92,14 +87,6 @@ def good(ok: bool) -> str:
 def partial(name: str) -> str:
     """The LaTeX of ``∂L/∂name_i`` with ``{i}`` where the index goes (for :func:`sym`)."""
     return r"\frac{{\partial L}}{{\partial " + name + r"_{{{i}}}}}"
-
-
-def moved(name: str, index: str, old: float, grad: float, new: float, **kw: Any) -> D.Arith:
-    """``name' = old - η*grad = new``, with the arrow of the move (one entry's update)."""
-    lr, d, f, i = kw.pop("lr"), kw.pop("d"), kw.pop("f"), sub(index)
-    step = op("sub", Num(old, f), op("mul", Num(lr, 12), Num(grad, d)))
-    hint, arrow = f"{name}{i} - η · ∂L/∂{name}{i}", C.direction(old, new)
-    return arith(sym(name, name, index, True), step, fx(new, f), hint=hint, arrow=arrow, **kw)
 
 
 def difference(after: float, before: float, decimals: int) -> float:

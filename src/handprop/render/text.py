@@ -238,7 +238,7 @@ class Equation:
 # ----------------------------------------------------------------------------- the rendering
 
 _RULES = {"forward": "blue", "backward": "yellow", "update": "green"}
-_TONES = {"good": GOOD, "bad": BAD, "dim": "dim", "plain": "", "meta": ""}
+_TONES = {"good": GOOD, "bad": BAD, "dim": "dim", "plain": "", "meta": "", "action": "green"}
 
 
 class _Writer(D.Writer):
@@ -269,6 +269,9 @@ class _Writer(D.Writer):
         return Group(*self.out)
 
     def heading(self, s: D.Section) -> None:
+        if s.kind == "end":
+            self.add(Text(""))
+            return
         title = self.t(s.heading)
         if s.kind in ("title", "step", "summary"):
             style = "magenta" if s.kind == "step" else "bold"
@@ -371,6 +374,13 @@ class _Writer(D.Writer):
                 text.append("  ← " + self.t("core.list_sep").join(marks), style="bold")
                 keep.append((start, len(text.plain)))
             self.add(Indented(text, 2, hang=width + 2, keep=keep))
+
+    def on_Numbered(self, numbered: D.Numbered) -> None:
+        for i, (name, text) in enumerate(numbered.rows, start=1):
+            line = Text(f"{i:>2}. ")
+            line.append(f"{name:<8}", style="bold cyan")
+            line.append(text)
+            self.add(Indented(line, hang=12))
 
     def on_Table(self, table: D.Table) -> None:
         grid = Table(box=None, padding=(0, 2), pad_edge=False, header_style="bold")

@@ -167,10 +167,9 @@ def fit_sgd(
         except KeyboardInterrupt:
             run.interrupted = True
             run.sync()
-    result = TrainResult(
-        state, *(np.array(a) for a in state.model()), eng.name, why, run.interrupted,
-        run.stopped_at if run.interrupted else None, resumed_from,
-    )  # fmt: skip
+    W, b = (np.array(a) for a in state.model())
+    stopped_at = run.stopped_at if run.interrupted else None
+    result = TrainResult(state, W, b, eng.name, why, run.interrupted, stopped_at, resumed_from)
     run.progress.on_train_end(result)
     return result
 
@@ -212,7 +211,7 @@ class _Run:
         loss_sum, correct, n_rows, pending = 0.0, 0, 0, 0.0
         j, batch = 0, None  # an order may give an epoch no rows
         t0 = self.clock()
-        with contextlib.closing(iter(eng.batches(rows))) as batches:
+        with contextlib.closing(eng.batches(rows)) as batches:
             for j, batch in enumerate(batches):
                 loss, n_correct = eng.step(batch, config.lr_at(state.step, self.total_steps))
                 pending += loss
@@ -257,7 +256,7 @@ class _Run:
         state = self.state
         state.W, state.b, *velocity = self.engine.dump()
         state.velocity = (velocity[0], velocity[1])
-        state.rng_state = self.rng.bit_generator.state
+        state.rng_state = dict(self.rng.bit_generator.state)
         if self.average is not None:
             state.average = self.average.weights(*state.W.shape)
             state.n_averaged = self.average.count
@@ -288,16 +287,16 @@ class _Run:
 
 
 def _labels(X: NDArray[Any], y: NDArray[np.integer]) -> NDArray[np.intp]:
-    y = np.asarray(y, dtype=np.intp)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
+    labels: NDArray[np.intp] = np.asarray(y, dtype=np.intp)
+    if X.ndim != 2 or labels.shape != (X.shape[0],):
         raise InputError(
             "err.must",
             where="train",
             name="X, y",
             expected=Msg("exp.shape", shape="(N, D), (N,)"),
-            got=f"{X.shape}, {y.shape}",
+            got=f"{X.shape}, {labels.shape}",
         )
-    return y
+    return labels
 
 
 def _start(

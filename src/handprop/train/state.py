@@ -158,7 +158,8 @@ class TrainState:
         W, b = np.array(W, dtype=dtype), np.array(b, dtype=dtype)
         if not isinstance(rng, np.random.Generator):
             rng = np.random.default_rng(rng)
-        return cls(W, b, (np.zeros_like(W), np.zeros_like(b)), rng_state=rng.bit_generator.state)
+        rng_state = dict(rng.bit_generator.state)
+        return cls(W, b, (np.zeros_like(W), np.zeros_like(b)), rng_state=rng_state)
 
     def model(self) -> tuple[Array, Array]:
         """The weights the model is: the running mean once it has one, else the iterate."""
@@ -184,7 +185,7 @@ class TrainState:
             "history": [r.to_dict() for r in self.history],
             "settings": self.settings,
         }
-        arrays = {
+        arrays: dict[str, NDArray[Any]] = {
             "W": self.W,
             "b": self.b,
             "velocity_W": self.velocity[0],
@@ -192,8 +193,9 @@ class TrainState:
         }
         if self.average is not None:
             arrays |= {"average_W": self.average[0], "average_b": self.average[1]}
+        arrays["meta"] = np.array(json.dumps(meta, allow_nan=False))
         buf = io.BytesIO()
-        np.savez(buf, meta=np.array(json.dumps(meta, allow_nan=False)), **arrays)
+        np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub: **kwds as allow_pickle
         with atomic_write(path) as handle:
             handle.write(buf.getvalue())
 

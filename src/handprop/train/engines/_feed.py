@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,7 @@ class GatherFeed:
         if self.direct:
             np.take(self.X, sel, axis=0, out=xb, mode="clip")
         else:
+            assert self.raw is not None  # allocated unless direct
             raw = np.take(self.X, sel, axis=0, out=self.raw[:n], mode="clip")
             if self.transform is None:
                 np.copyto(xb, raw, casting="unsafe")
@@ -70,7 +71,7 @@ class GatherFeed:
                 self.transform(raw, xb)
         return xb
 
-    def epoch(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def epoch(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         """The batches over ``rows`` in order (a generator: close it to stop the helper)."""
         B = self.B
         y_epoch = np.take(self.y, rows, mode="clip")  # (n_rows,) labels in epoch order

@@ -22,8 +22,8 @@ from handprop.train.state import TrainState
 Array = NDArray[np.floating]
 
 
-def split(flat: NDArray[Any], K: int, D: int) -> tuple[NDArray[Any], NDArray[Any]]:
-    """``(W, b)`` views of a flat ``[W.ravel(), b]`` vector: (K, D) and (K,)."""
+def split(flat: Any, K: int, D: int) -> tuple[Any, Any]:
+    """``(W, b)`` views of a flat ``[W.ravel(), b]`` vector (NumPy or torch): (K, D), (K,)."""
     return flat[: K * D].reshape(K, D), flat[K * D :]
 
 

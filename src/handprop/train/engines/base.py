@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
@@ -66,7 +66,7 @@ class Engine(Protocol):
     def checked(self) -> None:
         """The losses of every batch so far were finite."""
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         """The batches of one epoch over ``rows`` (indices into X, in order), each at most
         ``batch_size`` rows. The loop closes the iterator at the end of the epoch."""
 

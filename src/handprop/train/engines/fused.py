@@ -23,7 +23,7 @@ over the (n, D) batch. Results equal the reference's up to rounding (tests/test_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -78,7 +78,7 @@ class FusedEngine(FlatParams):
         self.zy = np.empty(B, dtype=dtype)
         self.pred = np.empty(B, dtype=np.intp)
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         return self.feed.epoch(rows)
 
     def _positions(self, y: NDArray[np.intp]) -> NDArray[np.intp]:

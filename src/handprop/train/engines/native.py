@@ -11,7 +11,7 @@ Equal to the reference up to float32 rounding (tests/test_native.py, tests/test_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ class NativeEngine(FlatParams):
         self.divisor = 1.0 if divisor is None else float(divisor)
         self.pred = np.empty(0, dtype=np.int64)
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         N, B = rows.shape[0], self.config.batch_size
         self.epoch(rows)
         for start in range(0, N, B):

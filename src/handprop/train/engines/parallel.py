@@ -23,7 +23,7 @@ import datetime
 import os
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from handprop.errors import HandpropError, InputError
 from handprop.messages import Msg
-from handprop.train.engines.base import Batch
+from handprop.train.engines.base import Batch, GradientStep
 
 #: seconds a collective may wait for the other processes (HANDPROP_DIST_TIMEOUT overrides)
 DEFAULT_TIMEOUT = 120.0
@@ -106,7 +106,7 @@ def _leave(dist: Any) -> None:
         dist.destroy_process_group()
 
 
-class DataParallel:
+class DataParallel(GradientStep):
     """An engine whose steps are shared by the processes of a group.
 
     ``inner`` is this process's engine, made for batches of ``ceil(B / N)`` rows; the wrapper
@@ -153,7 +153,7 @@ class DataParallel:
             return np.zeros((0, 1), dtype=np.float32)
         return self.inner.inputs(batch)
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         """One batch per global batch: this process's share, whose mean is over all B."""
         B, b, r, N = self.B, self.share, self.rank, rows.shape[0]
         starts = range(0, N, B)
@@ -166,9 +166,10 @@ class DataParallel:
             else:
                 yield next(mine)._replace(n=n)
 
-    def step(self, batch: Batch, lr: float) -> tuple[Any, Any]:
-        inner, buf = self.inner, self.buf
-        size = buf.shape[0] - 2
+    def gradient(self, batch: Batch) -> tuple[Any, Any]:
+        """This process's share of the gradient, added up with the others' (one all_reduce of
+        the gradient, the loss sum and the count): the whole global batch's."""
+        inner, size = self.inner, self.buf.shape[0] - 2
         if batch.x is None:
             loss_sum, correct = 0.0, 0
             _zero(inner.grad())
@@ -176,16 +177,20 @@ class DataParallel:
             loss_sum, correct = inner.gradient(batch)
         self._pack(inner.grad(), loss_sum, correct)
         self._all_reduce()
-        total = buf[size] / batch.n
         self._unpack(inner.grad())
         if self.check_every == 1:
-            loss = float(total)
-            if not np.isfinite(loss):
-                return loss, 0
-            inner.update(lr)
-            return loss, int(buf[size + 1])
-        inner.update(lr)
-        return total, buf[size + 1]
+            return float(self.buf[size]), int(self.buf[size + 1])
+        return self.buf[size], self.buf[size + 1]
+
+    def update(self, lr: Any) -> None:
+        self.inner.update(lr)
+
+    def step(self, batch: Batch, lr: float) -> tuple[Any, Any]:
+        if self.check_every == 1:  # checked now: a loss that is not finite updates nothing
+            return GradientStep.step(self, batch, lr)
+        loss_sum, correct = self.gradient(batch)
+        self.update(lr)
+        return loss_sum / batch.n, correct
 
     def _pack(self, grad: Any, loss_sum: Any, correct: Any) -> None:
         buf, size = self.buf, self.buf.shape[0] - 2

@@ -7,7 +7,7 @@ torch engines are tested equal to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ class ReferenceEngine(FlatParams):
             X, y, config.batch_size, config.np_dtype, transform, prefetch=prefetch
         )
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         return self.feed.epoch(rows)
 
     def gradient(self, batch: Batch) -> tuple[float, int]:

@@ -23,7 +23,7 @@ formulas in :mod:`handprop.torch_backend`, with no autograd, on any PyTorch devi
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -140,7 +140,7 @@ class TorchEngine(GradientStep):
 
     # --------------------------------------------------------------- the steps
 
-    def batches(self, rows: NDArray[np.intp]) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp]) -> Generator[Batch, None, None]:
         return self.data.batches(rows, self.config.batch_size)
 
     def step(self, batch: Batch, lr: float) -> tuple[Any, Any]:
@@ -205,7 +205,7 @@ class _Resident:
             self.X = torch.from_numpy(np.asarray(X)).to(device)
         self.y = torch.from_numpy(np.asarray(y, dtype=np.int64)).to(device)
 
-    def batches(self, rows: NDArray[np.intp], B: int) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp], B: int) -> Generator[Batch, None, None]:
         idx = self.torch.from_numpy(np.asarray(rows, dtype=np.int64)).to(self.device)
         y = self.y[idx]
         for start in range(0, idx.shape[0], B):
@@ -238,8 +238,8 @@ class _Streamed:
         ]
         self.dev = [torch.empty((rows, X.shape[1]), dtype=dtype, device=device) for _ in (0, 1)]
         self.stream = torch.cuda.Stream(device) if cuda else None
-        self.copied = [torch.cuda.Event() if cuda else None for _ in (0, 1)]
-        self.used = [torch.cuda.Event() if cuda else None for _ in (0, 1)]
+        self.copied: list[Any] = [torch.cuda.Event() if cuda else None for _ in (0, 1)]
+        self.used: list[Any] = [torch.cuda.Event() if cuda else None for _ in (0, 1)]
 
     def _send(self, rows: NDArray[np.intp], slot: int) -> None:
         m = rows.shape[0]
@@ -253,7 +253,7 @@ class _Streamed:
             self.dev[slot][:m].copy_(host, non_blocking=True)
             self.copied[slot].record(self.stream)
 
-    def batches(self, rows: NDArray[np.intp], B: int) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp], B: int) -> Generator[Batch, None, None]:
         torch = self.torch
         y = self.y[torch.from_numpy(np.asarray(rows, dtype=np.int64)).to(self.device)]
         starts = list(range(0, rows.shape[0], B))
@@ -294,7 +294,7 @@ class _HostFed:
         self.torch, self.device = torch, device
         self.feed = GatherFeed(X, y, config.batch_size, config.np_dtype, transform)
 
-    def batches(self, rows: NDArray[np.intp], B: int) -> Iterator[Batch]:
+    def batches(self, rows: NDArray[np.intp], B: int) -> Generator[Batch, None, None]:
         for batch in self.feed.epoch(rows):
             y = self.torch.from_numpy(batch.y).to(self.device)
             yield Batch(batch.x, y, None, batch.n)
