@@ -88,10 +88,11 @@ api_groups = [
     ]),
     ("Exercises and marking", [
         "handprop.exercise", "handprop.checker", "handprop.checker.answers",
-        "handprop.checker.marking", "handprop.checker.report",
+        "handprop.checker.marking", "handprop.checker.report", "handprop.classset",
     ]),
     ("Renderings, the lab and the web explorer", [
-        "handprop.render", "handprop.render.document", "handprop.lab", "handprop.lab.overflow",
+        "handprop.render", "handprop.render.document", "handprop.render.pdf", "handprop.fonts",
+        "handprop.lab", "handprop.lab.overflow",
         "handprop.lab.normalize", "handprop.lab.initialization", "handprop.lab.symmetry",
         "handprop.web", "handprop.web.app",
     ]),
@@ -113,13 +114,4 @@ nitpick_ignore_regex = [
     ("py:.*", r"(.*\.)?_[A-Za-z]\w*(\..*)?"),
     # the type variable of handprop.tracing.Steps, shown in its subclasses' bases
     ("py:obj", r"handprop\.tracing\.RecordT"),
-]
-
-#: TEMPORARY, until the lead fixes these docstrings after issue 15 is merged: another engineer
-#: is changing these files now (the exercises, the checker, the renderings). Warnings located in
-#: the docstrings of these modules, or on their API pages, are printed as "tolerated" and do
-#: not fail the build; no other warning is filtered. Empty this list once they are fixed.
-handprop_docs_tolerated = [
-    "handprop.exercise",  # key_document's summary line; answer_key names Marker.rounded
-    "handprop.render.document",  # Op: |b| read as a substitution; Arith names its `exact`
 ]

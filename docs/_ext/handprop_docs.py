@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import logging
 import os
 import re
 import shlex
@@ -408,59 +407,11 @@ def skip_foreign_members(app: Sphinx, what: str, name: str, obj: Any, skip: bool
     return None
 
 
-# ---------------------------------------------------------------------------- tolerated warnings
-
-
-class TolerateModules(logging.Filter):
-    """Shows, but does not count, warnings located in the docstrings of the modules named in
-    ``handprop_docs_tolerated`` (a temporary measure; conf.py says why and until when)."""
-
-    def __init__(self, app: Sphinx) -> None:
-        super().__init__()
-        self.app = app
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        modules = getattr(self.app.config, "handprop_docs_tolerated", ())
-        where = _location_text(getattr(record, "location", None))
-        if any(_located_in(where, m) for m in modules):
-            sys.stderr.write(f"tolerated (conf.py handprop_docs_tolerated): {where}: "
-                             f"{record.getMessage()}\n")  # fmt: skip
-            return False
-        return True
-
-
-def _location_text(location: Any) -> str:
-    """A warning's location as Sphinx prints it ("path:docstring of module.name:line")."""
-    from sphinx.util.logging import get_node_location
-
-    if isinstance(location, nodes.Node):
-        return get_node_location(location) or ""
-    if isinstance(location, tuple):
-        return ":".join(str(part) for part in location if part is not None)
-    return str(location or "")
-
-
-def _located_in(where: str, module: str) -> bool:
-    """Whether a warning's location is a docstring of ``module`` (or of its submodules), or
-    the API page that shows them."""
-    name = re.escape(module)
-    return bool(re.search(rf"docstring of {name}(\.|:|$)", where)
-                or re.search(rf"{API_FOLDER}/{name}(\.[\w.]+)?\.rst", where))  # fmt: skip
-
-
-def _install_filter(app: Sphinx) -> None:
-    for handler in logging.getLogger("sphinx").handlers:
-        if handler.level >= logging.WARNING:  # the warning handler: filter before it counts
-            handler.filters.insert(0, TolerateModules(app))
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("api_groups", [], "env")
-    app.add_config_value("handprop_docs_tolerated", [], "env")
     app.add_directive("handprop-output", HandpropOutput)
     app.connect("builder-inited", write_api_pages)
     app.connect("missing-reference", resolve_reference)
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("autodoc-process-bases", drop_object_base)
-    _install_filter(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
