@@ -16,7 +16,14 @@ starts with those words and the indented lines under it); ``:why:`` keeps the ex
 commands first in the same folder; ``:file: NAME`` writes the directive's content to NAME
 first; ``:exit: N`` is the exit code expected (0 by default); ``:width: N`` the terminal width
 (80); ``:wrap:`` lets long lines wrap on the page; ``:prompt:`` shows the command line above
-the output. A different exit code, or a section that is not there, fails the build.
+the output; ``:show: NAME`` shows the file NAME as the command left it instead of what the
+command printed. A content that starts with a line ``==> NAME <==`` (as ``head`` heads each
+of several files) holds several files, one under each such line: they are written first,
+except those that a ``:before:`` step ``write NAME`` writes between two commands (an answer
+sheet into the folder that a command made). ``:same-folder:`` prepares the folder as for the
+previous ``handprop-output`` of the page (its files and ``:before:`` steps, then this one's):
+several views of one run (its output, the files it wrote) cost one run. A different exit
+code, a section or a file that is not there, fails the build.
 """
 
 from __future__ import annotations
@@ -202,24 +209,76 @@ class OutputError(Exception):
     pass
 
 
-_cache: dict[tuple[Any, ...], str] = {}
+#: a line that heads one of several files in a directive's content
+FILE_HEADER = re.compile(r"==> (.+) <==")
+#: the largest file that ``:show:`` can show
+MAX_SHOWN_BYTES = 256 * 1024
+
+Files = tuple[tuple[str, str], ...]
+#: where a page keeps how its last ``handprop-output`` prepared its folder
+PREVIOUS_FOLDER = "handprop_output_folder"
+#: what one run left: its output, and the text files in its folder (for ``:show:``)
+_cache: dict[tuple[Any, ...], tuple[str, dict[str, str]]] = {}
 
 
-def run_handprop(args: str, before: tuple[str, ...], file: tuple[str, str] | None,
-                 expect: int, width: int = 80) -> str:  # fmt: skip
+def content_files(lines: list[str], name: str | None) -> Files:
+    """``(name, text)`` of each file a directive's content holds: one per ``==> NAME <==``
+    line, else the whole content as the file ``name`` (``:file:``), else none."""
+    if lines and FILE_HEADER.fullmatch(lines[0].strip()):
+        files: list[tuple[str, list[str]]] = []
+        for line in lines:
+            header = FILE_HEADER.fullmatch(line.strip())
+            if header:
+                files.append((header.group(1), []))
+            else:
+                files[-1][1].append(line)
+        return tuple((n, "\n".join(body).strip("\n") + "\n") for n, body in files)
+    return ((name, "\n".join(lines) + "\n"),) if name else ()
+
+
+def run_handprop(args: str, before: tuple[str, ...], files: Files, expect: int,
+                 width: int = 80) -> tuple[str, dict[str, str]]:  # fmt: skip
     """The output (stdout, then stderr) of ``handprop ARGS`` run in a fresh folder, each line
-    without the spaces a table pads it with."""
-    key = (args, before, file, expect, width)
+    without the spaces a table pads it with, and the text files it left there."""
+    key = (args, before, files, expect, width)
     if key in _cache:
         return _cache[key]
     env = {**os.environ, **RUN_ENV, "COLUMNS": str(width)}
+    later = {step.split(maxsplit=1)[1] for step in before if step.startswith("write ")}
+    unknown = later - {name for name, _ in files}
+    if unknown:
+        raise OutputError(f"no file {sorted(unknown)[0]!r} in the content to write")
     with tempfile.TemporaryDirectory(prefix="handprop-docs-") as folder:
-        if file is not None:
-            Path(folder, file[0]).write_text(file[1], encoding="utf-8")
-        for command in before:
-            _run(command, folder, env, 0)
-        _cache[key] = _run(args, folder, env, expect)
+        for name, text in files:
+            if name not in later:
+                _write(folder, name, text)
+        for step in before:
+            if step.startswith("write "):
+                name = step.split(maxsplit=1)[1]
+                _write(folder, name, dict(files)[name])
+            else:
+                _run(step, folder, env, 0)
+        _cache[key] = (_run(args, folder, env, expect), _text_files(Path(folder)))
     return _cache[key]
+
+
+def _write(folder: str, name: str, text: str) -> None:
+    path = Path(folder, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _text_files(folder: Path) -> dict[str, str]:
+    """The files under ``folder`` that read as UTF-8 (a byte-order mark dropped), by path."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and path.stat().st_size <= MAX_SHOWN_BYTES:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                continue  # a PDF, a PNG
+            found[path.relative_to(folder).as_posix()] = text.rstrip("\n")
+    return found
 
 
 def _run(args: str, folder: str, env: dict[str, str], expect: int) -> str:
@@ -260,6 +319,12 @@ def section(text: str, heading: str, keep_why: bool) -> str:
     return "\n".join(body)
 
 
+def _shown(left: dict[str, str], name: str) -> str:
+    if name not in left:
+        raise OutputError(f"the command left no text file {name!r}")
+    return left[name]
+
+
 def line_range(text: str, spec: str) -> str:
     first, _, last = spec.partition("-")
     lines = text.splitlines()
@@ -283,17 +348,23 @@ class HandpropOutput(SphinxDirective):
         "wrap": directives.flag,
         "tail": directives.positive_int,
         "prompt": directives.flag,
+        "show": directives.unchanged_required,
+        "same-folder": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
         args = self.arguments[0]
         before = tuple(c.strip() for c in self.options.get("before", "").split(";") if c.strip())
-        file = None
-        if "file" in self.options:
-            file = (self.options["file"], "\n".join(self.content) + "\n")
+        files = content_files(list(self.content), self.options.get("file"))
+        if "same-folder" in self.options:
+            earlier_before, earlier_files = self.env.temp_data.get(PREVIOUS_FOLDER, ((), ()))
+            before, files = earlier_before + before, earlier_files + files
+        self.env.temp_data[PREVIOUS_FOLDER] = (before, files)
         try:
             expect, width = self.options.get("exit", 0), self.options.get("width", 80)
-            text = run_handprop(args, before, file, expect, width)
+            text, left = run_handprop(args, before, files, expect, width)
+            if "show" in self.options:
+                text = _shown(left, self.options["show"])
             if "section" in self.options:
                 text = section(text, self.options["section"], "why" in self.options)
             if "lines" in self.options:
