@@ -49,8 +49,9 @@ lint: $(TESTS)
 	$(BIN)/ruff format --check src tests benchmarks docs
 
 # The tests include the examples of the docstrings and of the guides (doctests). The site is
-# built first, as a check that every page, docstring and reference still builds (under a
-# minute on the project's 2-core machine), so that pytest's summary stays the last line.
+# built first, as a check that every page, docstring and reference still builds (51-56 s on
+# the project's 2-core machine while others ran tests too), so that pytest's summary stays the
+# last line.
 test: $(TESTS) lint docs
 	$(BIN)/python -m pytest -q
 
@@ -61,8 +62,11 @@ bench: $(TESTS)
 
 # The documentation site, offline, into docs/_build/html: every warning and every reference that
 # does not resolve fails it (-W -n; --keep-going lists them all first). -E reads every page
-# again, so that the API pages follow the docstrings and the examples the program's output.
+# again, so that the API pages follow the docstrings and the examples the program's output; the
+# folder is emptied first, as Sphinx would keep the pages of removed files and the search terms
+# of earlier builds (the whole site is built anew anyway).
 docs: $(DOCS)
+	rm -rf docs/_build/html
 	$(BIN)/sphinx-build -b html -E -W --keep-going -n -q docs docs/_build/html
 	@echo "The documentation is in docs/_build/html/index.html"
 

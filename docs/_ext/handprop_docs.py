@@ -478,10 +478,38 @@ def skip_foreign_members(app: Sphinx, what: str, name: str, obj: Any, skip: bool
     return None
 
 
+# ---------------------------------------------------------------------------- speed
+
+#: the one Jinja environment numpydoc renders docstrings with in this build
+_numpydoc_environment: dict[str, Any] = {}
+
+
+def share_numpydoc_environment(app: Sphinx) -> None:
+    """numpydoc makes a new Jinja environment, and so compiles its docstring template anew, for
+    every docstring it renders (about 2,000 here: 14 s of a 62 s build on the project's 2-core
+    machine); one environment per build compiles it once. Where numpydoc no longer makes its
+    environment this way, nothing is changed and the build is as slow as before."""
+    from numpydoc import docscrape_sphinx
+
+    _numpydoc_environment.clear()
+    make = getattr(docscrape_sphinx, "SandboxedEnvironment", None)
+    if make is None or getattr(make, "handprop_shared", False):
+        return
+
+    def environment(*args: Any, **kwargs: Any) -> Any:
+        if "env" not in _numpydoc_environment:
+            _numpydoc_environment["env"] = make(*args, **kwargs)
+        return _numpydoc_environment["env"]
+
+    environment.handprop_shared = True  # type: ignore[attr-defined]
+    docscrape_sphinx.SandboxedEnvironment = environment
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("api_groups", [], "env")
     app.add_directive("handprop-output", HandpropOutput)
     app.connect("builder-inited", write_api_pages)
+    app.connect("builder-inited", share_numpydoc_environment)
     app.connect("missing-reference", resolve_reference)
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("autodoc-process-bases", drop_object_base)
