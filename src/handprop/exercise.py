@@ -373,7 +373,7 @@ def render_sheet_markdown(
     answers_file: str | None = None,
     seed: int | None = None,
 ) -> str:
-    """The problem sheet as Markdown with LaTeX formulas (``$$ ... $$``)."""
+    """The problem sheet as Markdown with LaTeX formulas (``$$ … $$``)."""
     from handprop.render.markdown import write_markdown
 
     return write_markdown(sheet_document(problem, lang, decimals, answers_file, seed))

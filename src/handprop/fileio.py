@@ -155,8 +155,13 @@ def atomic_write(
 
     Examples
     --------
-    >>> with atomic_write("model.npz") as handle:  # doctest: +SKIP
-    ...     handle.write(data)
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "model.npz")
+    ...     with atomic_write(path) as handle:
+    ...         _ = handle.write(b"data")
+    ...     path.read_bytes()
+    b'data'
     """
     path = Path(path)
     fd, tmp = _temp_beside(path, suffix)

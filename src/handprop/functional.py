@@ -55,6 +55,13 @@ def softmax(Z: Array, out: Array | None = None) -> Array:
     every exponent <= 0, so nothing overflows even for logits of +-1e4. ``out`` may be ``Z``.
 
     Z : (N, K) or (K,) -> A : same shape, rows sum to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print(softmax(np.array([[0.48, 1.12, 1.76], [1e4, 0.0, -1e4]])).round(3))
+    [[0.154 0.292 0.554]
+     [1.    0.    0.   ]]
     """
     A = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
     np.exp(A, out=A)
@@ -98,6 +105,12 @@ def cross_entropy(Z: Array, Y: Targets) -> float:
     Z : (N, K) logits.
     Y : (N, K) one-hot (or any rows of class probabilities), or (N,) integer class indices.
     Returns L >= 0 as a Python float.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(cross_entropy(np.array([[0.48, 1.12, 1.76]]), np.array([1])), 4)
+    1.2307
     """
     return nll_loss(log_softmax(Z), Y)
 
@@ -172,6 +185,22 @@ def backward(X: Array, A: Array, Y: Targets) -> tuple[Array, Array, Array]:
 
     ``delta = (A - Y) / N``, ``dW = delta.T @ X``, ``db = delta.sum(0)``.
     X : (N, D), A : (N, K), Y : (N, K) or (N,) -> (N, K), (K, D), (K,)
+
+    Examples
+    --------
+    The worked example (one sample, true class index 1):
+
+    >>> import numpy as np
+    >>> X = np.array([[0.5, 0.6, 0.7]])
+    >>> W = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]])
+    >>> A = softmax(linear(X, W, np.array([0.1, 0.2, 0.3])))
+    >>> d, dW, db = backward(X, A, np.array([1]))
+    >>> print(d.round(3))
+    [[ 0.154 -0.708  0.554]]
+    >>> print(dW.round(3))
+    [[ 0.077  0.092  0.108]
+     [-0.354 -0.425 -0.496]
+     [ 0.277  0.332  0.388]]
     """
     d = delta(A, Y)
     dW, db = param_gradients(X, d)

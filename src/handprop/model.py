@@ -105,7 +105,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         (:mod:`handprop.data.preprocessing`). None uses the data as given.
     pixel_max : float or None, default None
         The largest possible feature value that ``scale`` and ``center`` divide by (255 for
-        8-bit images, 16 for scikit-learn's digits); None learns it as max |X| of ``fit``'s data.
+        8-bit images, 16 for scikit-learn's digits); None learns it as ``max |X|`` of
+        ``fit``'s data.
     momentum : float, default 0.9
     weight_decay : float, default 0.0
         L2 penalty added to the gradient, as ``torch.optim.SGD(weight_decay=...)``.

@@ -50,8 +50,11 @@ def to_onnx(model: Any, X: Any = None, *, opset: int = MIN_OPSET, options: Any =
     options : dict, optional, only for a Pipeline
         skl2onnx's conversion options, e.g. ``{SoftmaxRegression: {"zipmap": False}}``.
 
-    Raises InputError when ``onnx`` (or, for a Pipeline, ``skl2onnx``) is not installed, the
-    model is not fitted, the opset is out of range, or a Pipeline step cannot be converted.
+    Raises
+    ------
+    InputError
+        When ``onnx`` (or, for a Pipeline, ``skl2onnx``) is not installed, the model is not
+        fitted, the opset is out of range, or a Pipeline step cannot be converted.
     """
     from handprop.model import SoftmaxRegression
 

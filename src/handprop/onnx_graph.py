@@ -140,6 +140,7 @@ def emit_graph(
 
 
 def tensor_type(dtype: Any) -> int:
+    """The ONNX element type (``onnx.TensorProto``'s number) of a NumPy ``dtype``."""
     from onnx import helper
 
     return helper.np_dtype_to_tensor_dtype(np.dtype(dtype))

@@ -302,6 +302,17 @@ def trace(
     Returns
     -------
     Trace with ``steps`` records, float64 throughout.
+
+    Examples
+    --------
+    The worked example of the notes (:data:`WORKED_EXAMPLE`), two steps:
+
+    >>> t = trace([0.5, 0.6, 0.7], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]],
+    ...           [0.1, 0.2, 0.3], y=1, lr=0.1, steps=2, classes=["cat", "dog", "pig"])
+    >>> print(t[0].probabilities.round(3), round(t[0].loss, 4))
+    [0.154 0.292 0.554] 1.2307
+    >>> print(t[1].b.round(4))  # the second step starts from the first one's update
+    [0.0846 0.2708 0.2446]
     """
     x, W_arr, b_arr, yi = check_sample(X, W, b, y)
     lr = positive_float(lr, "lr", "trace")

@@ -48,10 +48,12 @@ class Normalizer:
         The largest possible value ``m`` for ``scale`` and ``center`` (255 for 8-bit images,
         16 for scikit-learn's digits); None learns it from the training set in :meth:`fit`.
 
-    Attributes (after fit, standardize)
-    -----------------------------------
+    Attributes
+    ----------
     mean_ : ndarray of shape (n_features,), float64
-    scale_ : ndarray of shape (n_features,), float64, the standard deviations with 0 -> 1
+        After fit, for ``standardize``.
+    scale_ : ndarray of shape (n_features,), float64
+        After fit, for ``standardize``: the standard deviations with 0 -> 1.
     """
 
     def __init__(self, kind: str = "scale", *, pixel_max: float | None = 255.0) -> None:
@@ -102,7 +104,7 @@ class Normalizer:
 
         ``standardize``: mu_j = mean_n X[n, j], sigma_j = sqrt(mean_n (X[n, j] - mu_j)^2),
         computed in float64 block by block (Chan et al.'s pairwise update), so uint8 data are
-        never converted as a whole. ``scale``/``center`` with ``pixel_max=None``: m = max |X|.
+        never converted as a whole. ``scale``/``center`` with ``pixel_max=None``: ``m = max |X|``.
         """
         X = _as_2d(X, "Normalizer.fit")
         if self.kind == "standardize":

@@ -55,6 +55,7 @@ def write_plots(name: str, result: Any, folder: str | Path, lang: str = "en") ->
 
 
 def conclusion(name: str, result: Any, lang: str = "en") -> str:
+    """``module(name).conclusion(result, lang)``: sentences chosen by the measured numbers."""
     return module(name).conclusion(result, lang)
 
 

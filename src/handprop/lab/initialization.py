@@ -45,6 +45,8 @@ LARGE_GAP = 0.20
 
 @dataclass
 class InitResult(MLPSettings):
+    """Everything the ``init`` experiment measured."""
+
     softmax: dict[str, Run]
     mlp: dict[str, Run]
     plots: list[str] = field(default_factory=list)
@@ -120,6 +122,7 @@ def run(
 
 
 def tables(result: InitResult) -> list[Table]:
+    """The experiment's tables, in the order they are shown."""
     rows = []
     for scheme in dict.fromkeys([*result.softmax, *result.mlp]):
         row: list[str | Msg] = [Msg(f"lab.scheme.{scheme}")]

@@ -73,6 +73,8 @@ class KindSummary:
 
 @dataclass
 class NormalizeResult(SoftmaxSettings):
+    """Everything the ``normalize`` experiment measured."""
+
     target: float
     pixel_max: float | None
     runs: dict[str, Run]
@@ -163,6 +165,7 @@ def run(
 
 
 def tables(result: NormalizeResult) -> list[Table]:
+    """The experiment's tables, in the order they are shown."""
     rows = []
     for kind in result.summary:
         s = result.summary[kind]

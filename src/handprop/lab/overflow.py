@@ -253,6 +253,7 @@ def run(
 
 
 def tables(result: OverflowResult) -> list[Table]:
+    """The experiment's tables, in the order they are shown."""
     limits = Table(
         [
             "lab.col.dtype",

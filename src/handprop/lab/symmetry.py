@@ -57,6 +57,8 @@ SHOWN_UNITS = 8
 
 @dataclass
 class SymmetryResult(MLPSettings):
+    """Everything the ``symmetry`` experiment measured."""
+
     runs: dict[str, Run]
     max_weight: dict[str, float]  # largest |weight| of the final network, per run
     images: dict[str, Any] = field(default_factory=dict, repr=False)  # W1 rows, for the plot
@@ -150,6 +152,7 @@ def run(
 
 
 def tables(result: SymmetryResult) -> list[Table]:
+    """The experiment's tables, in the order they are shown."""
     rows = []
     for label, r in result.runs.items():
         spread = r.extra["hidden_spread"]

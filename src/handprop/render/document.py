@@ -98,7 +98,7 @@ def sym(text: str, tex: str, index: object = None, prime: bool = False) -> Sym:
 
 @dataclass(frozen=True)
 class Op:
-    """``kind`` over ``args``: ``add`` (a + b; a negative b as - |b|), ``sum`` (terms, with a
+    """``kind`` over ``args``: ``add`` (a + b; a negative b as ``- |b|``), ``sum`` (terms, with a
     ``gap`` for the ones left out: shown as ``…``, its args the terms it stands for), ``sub``,
     ``mul``, ``div``, ``neg``, ``ln``, ``exp`` (e^a), ``vec`` ([a, b]) or ``group`` ((a))."""
 
@@ -236,12 +236,12 @@ def vec(values: np.ndarray, decimals: int) -> Op:
 
 @dataclass(frozen=True)
 class Arith:
-    """An arithmetic line ``lhs = step = ... = result``; ``hint``: the general formula (shown on
+    """An arithmetic line ``lhs = step = … = result``; ``hint``: the general formula (shown on
     the page's hover), ``arrow``: how a parameter moved, ``percent``: a probability's percentage
     too, ``cls``: the line's class, ``label``: a name in place of a symbol (``row 2``), ``marks``:
     "pred" and/or "true" when its class is the predicted or the true one.
 
-    :attr:`exact` says whether the last step, worked out from its printed numbers, gives the
+    ``exact`` says whether the last step, worked out from its printed numbers, gives the
     printed result (to half a unit in its last digit): the line's last sign is ``=`` if so and
     ``≈`` if not.
     """
@@ -263,7 +263,7 @@ class Arith:
         return holds(printed(self.steps[-1]), printed(self.result), unit(self.result))
 
     def sign(self, n: Notation) -> str:
-        """The sign before the result: ``=``, or ``≈`` (see :attr:`exact`)."""
+        """The sign before the result: ``=``, or ``≈`` (see ``exact``)."""
         return "=" if self.exact else n.approx
 
     def body(self, n: Notation) -> str:

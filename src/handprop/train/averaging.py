@@ -16,7 +16,7 @@ Array = NDArray[np.floating]
 
 
 class IterateAverage:
-    """The running mean of the iterates ``P_1 .. P_k`` (flat parameter vectors), in place.
+    """The running mean of the iterates ``P_1``, ..., ``P_k`` (flat parameter vectors), in place.
 
     ``update(P)`` does ``mean <- mean + (P - mean) / k`` with ``k`` the count so far, so after
     k updates from zeros ``mean`` is the mean of the k vectors (the first update copies P).

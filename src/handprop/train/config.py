@@ -51,6 +51,8 @@ class SGDConfig:
     shuffle : bool, default True
         Draw a new order of the rows for every epoch.
 
+    Notes
+    -----
     Why these defaults: with a constant step SGD soon hovers around the minimum at a distance
     set by the gradient noise, and the mean of the hovering iterates sits much closer to it,
     without a schedule that needs to know the run's length; the small batch gives small data
