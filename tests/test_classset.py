@@ -79,6 +79,14 @@ def test_the_class_set_has_every_file_and_each_problem_its_own(made):
     problems = [load_any_problem(folder / f"s0{i}" / PROBLEM) for i in range(1, 7)]
     assert len({p.to_json() for p in problems}) == 6
     assert all(p.num_samples == samples for p in problems)
+    blank = (folder / "s01" / ANSWERS).read_text("utf-8").splitlines()
+    z_shape = blank[blank.index("Z = []") - 1]
+    if samples == 1:
+        assert "类别" in blank[0] and z_shape == "# 由 3 个数组成的列表：[., ., ...]"
+    else:  # one row per sample, and the header names each sample's class
+        assert "a mini-batch of 2 samples (sample 1 is of class" in blank[0]
+        assert z_shape == "# 2 rows of 3 numbers: [[., ...], [., ...], ...]"
+        assert "sum_exp = []" in blank and 'loss = ""' in blank
     settings = Settings(5, samples=samples, lang=lang)
     assert problems[0].to_json() == settings.problem("s01").to_json()  # seed, settings, id only
     assert student_seed(5, "s01") != student_seed(5, "s02") != student_seed(6, "s02")

@@ -315,13 +315,7 @@ def _label_note(problem: AnyProblem, lang: str) -> Any:
 
     if problem.num_samples == 1:
         return Note("exercise.sheet.label", _header_params(problem, lang))
-    sep = t("core.list_sep", lang)
-    each = sep.join(
-        t("exercise.sheet.sample_class", lang, n=n + 1, cls=class_name(problem, int(y), lang))
-        for n, y in enumerate(problem.y)
-    )
-    ys = "[" + ", ".join(str(int(y)) for y in problem.y) + "]"
-    return Note("exercise.sheet.label_batch", {"each": each, "ys": ys})
+    return Note("exercise.sheet.label_batch", _sample_classes(problem, lang))
 
 
 def _intro(problem: AnyProblem, seed: int | None) -> Any:
@@ -433,7 +427,7 @@ def render_sheet(
 
 
 def answer_template(
-    problem: Problem,
+    problem: AnyProblem,
     lang: str = "en",
     problem_file: str = "problem.toml",
     decimals: int = DEFAULT_DECIMALS,
@@ -445,10 +439,9 @@ def answer_template(
     checked while it is being filled in. Comments say what each quantity is and its shape.
     """
     decimals = check_decimals(decimals, "exercise")
-    K, D = problem.num_classes, problem.num_features
-    params = _header_params(problem, lang)
+    K, D, N = problem.num_classes, problem.num_features, problem.num_samples
     lines = [
-        _comment(t("exercise.template.title", lang, **params)),
+        _comment(_template_title(problem, lang)),
         _comment(t("exercise.template.fill", lang)),
         _comment(t("exercise.template.run", lang, file=answers_file)),
         "",
@@ -458,14 +451,34 @@ def answer_template(
         f"decimals = {decimals}",
     ]
     for name in QUANTITIES:
-        blank = '""' if not quantity_shape(name, K, D) else "[]"
+        blank = '""' if not quantity_shape(name, K, D, N) else "[]"
         lines += [
             "",
             _comment(f"{name}: {quantity_text(name, problem, lang)}"),
-            _comment(shape_text(name, K, D, lang)),
+            _comment(shape_text(name, K, D, lang, N)),
             f"{name} = {blank}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _template_title(problem: AnyProblem, lang: str) -> str:
+    """The answer sheet's first line: the sizes, the class of the sample (of each sample of a
+    mini-batch) and the step size."""
+    if problem.num_samples == 1:
+        return t("exercise.template.title", lang, **_header_params(problem, lang))
+    return t("exercise.template.title_batch", lang, K=problem.num_classes,
+             D=problem.num_features, N=problem.num_samples, lr=_lr_text(problem.lr),
+             **_sample_classes(problem, lang))  # fmt: skip
+
+
+def _sample_classes(problem: AnyProblem, lang: str) -> dict[str, str]:
+    """``each``: "sample 1: class 2, sample 2: class 1"; ``ys``: the 0-based labels."""
+    sep = t("core.list_sep", lang)
+    each = sep.join(
+        t("exercise.sheet.sample_class", lang, n=n + 1, cls=class_name(problem, int(y), lang))
+        for n, y in enumerate(problem.y)
+    )
+    return {"each": each, "ys": "[" + ", ".join(str(int(y)) for y in problem.y) + "]"}
 
 
 def _comment(text: str) -> str:

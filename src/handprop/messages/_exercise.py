@@ -154,6 +154,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{y}), lr = {lr}.",
         "zh": "handprop 答题卡：{K} 个类别，{D} 个特征，样本属于{cls}（y = {y}），lr = {lr}。",
     },
+    "exercise.template.title_batch": {
+        "en": "handprop answer sheet: {K} classes, {D} features, a mini-batch of {N} samples "
+        "({each}; y = {ys}), lr = {lr}.",
+        "zh": "handprop 答题卡：{K} 个类别，{D} 个特征，{N} 个样本组成的小批量（{each}；"
+        "y = {ys}），lr = {lr}。",
+    },
     "exercise.template.fill": {
         "en": 'Replace each [] or "" with your result; blanks count as not yet answered.\n'
         "Vectors are lists of numbers, matrices lists of rows.",
