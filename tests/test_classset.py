@@ -153,6 +153,21 @@ def test_marking_a_class_cell_by_cell(made):
     assert [r["id"] for r in records] == list(rows) and records[2]["flags"] == ["copied_from=s01"]
 
 
+def test_force_replaces_a_class_set_only_while_no_answers_came_back(tmp_path):
+    (tmp_path / "roster.csv").write_text("id\na1\na2\n", encoding="utf-8")
+    make = ["exercise", "class", str(tmp_path / "roster.csv"), "--out", str(tmp_path / "c")]
+    assert cli(*make, "--seed", "1")[0] == 0
+    assert cli(*make, "--seed", "2", "--force")[0] == 0  # blank sheets: replaced
+    sheet = tmp_path / "c" / "a2" / ANSWERS
+    answered = sheet.read_text("utf-8").replace("Z = []", "Z = [0.1, 0.2, 0.3]")
+    sheet.write_text(answered, encoding="utf-8")
+    code, _, err = cli(*make, "--seed", "3", "--force")
+    assert code == 2 and err.count("\n") == 1
+    assert str(sheet) in err and "--force would replace" in err
+    assert sheet.read_text("utf-8") == answered  # nothing lost
+    assert "seed = 2" in (tmp_path / "c" / "class.toml").read_text("utf-8")
+
+
 @pytest.mark.parametrize(
     ("raw", "encoding"),
     [

@@ -186,6 +186,9 @@ def write_class(roster: Roster, settings: Settings, out: Path, force: bool = Fal
     out = Path(out)
     if out.exists() and not force:
         raise InputError("exercise.err.exists", where="exercise class", path=str(out))
+    answered = _an_answered_sheet(out) if out.is_dir() else None
+    if answered is not None:  # --force replaces the folder: it would take the answers with it
+        raise InputError("exercise.class.err.answered", where=str(answered), folder=str(out))
     _refuse_equal_problems(roster, settings)
     parent = out.resolve().parent
     if not parent.is_dir():
@@ -204,6 +207,22 @@ def write_class(roster: Roster, settings: Settings, out: Path, force: bool = Fal
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return ClassSet(out, settings, roster.students, roster.encoding)
+
+
+def _an_answered_sheet(folder: Path) -> Path | None:
+    """The first answer file under ``folder`` that holds an answer (or cannot be read), if
+    any: a class set whose answers have come back is not to be overwritten."""
+    from handprop.checker.answers import is_blank
+    from handprop.problem import parse_problem_text
+
+    for path in sorted(folder.glob(f"*/{ANSWERS}")):
+        try:
+            data = parse_problem_text(path.read_text("utf-8"), str(path), "TOML")
+        except (OSError, UnicodeError, HandpropError):
+            return path
+        if not isinstance(data, dict) or any(not is_blank(data.get(q)) for q in QUANTITIES):
+            return path
+    return None
 
 
 def _refuse_equal_problems(roster: Roster, settings: Settings) -> None:

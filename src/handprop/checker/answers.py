@@ -148,7 +148,8 @@ def _answer_problem(data: Mapping[str, Any], where: str, base: Path | None) -> A
     return problem
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """Whether an answer file's ``value`` is left blank: missing, ``""`` or ``[]``."""
     return value is None or (isinstance(value, (str, list)) and len(value) == 0)
 
 
@@ -172,7 +173,7 @@ def parse_answers(
         if isinstance(value, np.ndarray):
             value = value.tolist()
         shape = quantity_shape(name, K, D, N)
-        out[name] = None if _is_blank(value) else _parse(value, name, shape, where)
+        out[name] = None if is_blank(value) else _parse(value, name, shape, where)
     for name in values:
         if name not in QUANTITIES:
             raise InputError(

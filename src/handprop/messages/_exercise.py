@@ -395,6 +395,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{where}: a student's problem file is missing; the class set is incomplete.",
         "zh": "{where}：缺少学生的题目文件；这个班级题目集不完整。",
     },
+    "exercise.class.err.answered": {
+        "en": "{where}: a student's answers; --force would replace {folder} and lose them. "
+        "Move the answer files away first, or write the new class set to another folder.",
+        "zh": "{where}：这里有学生交回的答案；--force 会替换 {folder}，答案就丢了。"
+        "请先把答题卡移走，或者把新的题目集写到别的文件夹。",
+    },
     "exercise.class.err.stray": {
         "en": "{where}: an answer file that belongs to no student of {folder} (each student's is "
         "<id>/problem.answers.toml); move it out of the folder.",
