@@ -163,7 +163,7 @@ def run(
 
 
 def tables(result: NormalizeResult) -> list[Table]:
-    rows = []
+    rows: list[list[str | Msg]] = []
     for kind in result.summary:
         s = result.summary[kind]
         rows.append(
