@@ -40,6 +40,7 @@ demo: $(CORE)
 lint: $(TESTS)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/python -m mypy
 
 test: $(TESTS) lint
 	$(BIN)/python -m pytest -q
@@ -50,4 +51,4 @@ bench: $(TESTS)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_train.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis src/handprop/_native*.so
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .hypothesis src/handprop/_native*.so
