@@ -47,6 +47,7 @@ demo: $(CORE)
 lint: $(TESTS)
 	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/python -m mypy
 
 # The tests include the examples of the docstrings and of the guides (doctests). The site is
 # built first, as a check that every page, docstring and reference still builds (51-56 s on
@@ -71,5 +72,5 @@ docs: $(DOCS)
 	@echo "The documentation is in docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis src/handprop/_native*.so \
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache .hypothesis src/handprop/_native*.so \
 		docs/_build docs/api

@@ -106,7 +106,8 @@ def read_roster(path: str | os.PathLike[str]) -> Roster:
     if "id" not in header:
         raise InputError("exercise.class.err.no_id", where=where, header=", ".join(rows[0]))
     at, name_at = header.index("id"), header.index("name") if "name" in header else None
-    students, seen = [], {}
+    students: list[Student] = []
+    seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -382,7 +383,7 @@ class Grade:
         return head + [self.steps[q] for q in QUANTITIES]
 
     def to_json_data(self) -> dict[str, Any]:
-        data = dict(zip(GRADEBOOK_COLUMNS[:8], self.row()[:8], strict=True))
+        data: dict[str, Any] = dict(zip(GRADEBOOK_COLUMNS[:8], self.row()[:8], strict=True))
         data.update(score=self.score, max_score=self.max_score, flags=list(self.flags))
         return data | {"steps": dict(self.steps)}
 
@@ -535,6 +536,8 @@ def _find_copies(grades: list[Grade], problems: dict[str, Any], decimals: int, l
             continue
         hits = np.zeros(len(ids), dtype=int)
         for s in report.given:
+            if s.given is None:  # never: a given step holds its answer
+                continue
             close = np.abs(keys[s.name] - s.given) <= unit + 1e-9
             hits += close.reshape(len(ids), -1).all(axis=1)
         hits[ids.index(grade.id)] = -1
@@ -613,14 +616,14 @@ def plot_shares(grades: Sequence[Grade], path: Path, lang: str) -> Path:
     from handprop.fileio import write_atomic
     from handprop.fonts import matplotlib_family
 
-    font = {"fontfamily": matplotlib_family()}
+    family = matplotlib_family()
     shares = step_shares(grades)
     fig = Figure(figsize=(8, 3.6), dpi=100, layout="constrained")
     ax = fig.subplots()
     ax.bar(list(shares), [100 * v for v in shares.values()], color="#3b6ea5")
     ax.set_ylim(0, 100)
-    ax.set_ylabel(t("exercise.report.right_pct", lang), **font)
-    ax.set_title(t("exercise.report.chart", lang), **font)
+    ax.set_ylabel(t("exercise.report.right_pct", lang), fontfamily=family)
+    ax.set_title(t("exercise.report.chart", lang), fontfamily=family)
     ax.tick_params(axis="x", labelrotation=30)
     buf = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buf)

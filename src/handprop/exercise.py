@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -67,6 +67,28 @@ MAX_DRAWS = 10_000
 #: largest mini-batch of an exercise, and the samples tried per sample wanted for one W, b
 MAX_SAMPLES = 4
 SAMPLE_TRIES = 25
+
+
+@overload
+def generate_problem(
+    seed: int,
+    classes: int = ...,
+    features: int = ...,
+    lr: float | None = ...,
+    wrong_first_guess: float = ...,
+    class_names: Sequence[str] | None = ...,
+    samples: Literal[1] = ...,
+) -> Problem: ...
+@overload
+def generate_problem(
+    seed: int,
+    classes: int = ...,
+    features: int = ...,
+    lr: float | None = ...,
+    wrong_first_guess: float = ...,
+    class_names: Sequence[str] | None = ...,
+    samples: int = ...,
+) -> AnyProblem: ...
 
 
 def generate_problem(
@@ -210,7 +232,7 @@ def _probability(value: Any, name: str, where: str) -> float:
 # --- what the sheets share ---
 
 
-def given_decimals(problem: Problem, limit: int = 6) -> int:
+def given_decimals(problem: AnyProblem, limit: int = 6) -> int:
     """The fewest decimals (at least 1) that show every given number of ``problem`` exactly."""
     values = np.concatenate([problem.X.ravel(), problem.W.ravel(), problem.b.ravel()])
     for d in range(1, limit + 1):
@@ -219,7 +241,7 @@ def given_decimals(problem: Problem, limit: int = 6) -> int:
     return limit
 
 
-def class_name(problem: Problem, k: int, lang: str) -> str:
+def class_name(problem: AnyProblem, k: int, lang: str) -> str:
     """The name of class ``k`` (0-based): its given name, else "class k+1"."""
     if problem.classes is not None:
         return problem.classes[k]
@@ -313,7 +335,7 @@ def _label_note(problem: AnyProblem, lang: str) -> Any:
     """Which class each sample belongs to, and so where Y has its 1s."""
     from handprop.render.document import Note
 
-    if problem.num_samples == 1:
+    if isinstance(problem, Problem):
         return Note("exercise.sheet.label", _header_params(problem, lang))
     return Note("exercise.sheet.label_batch", _sample_classes(problem, lang))
 

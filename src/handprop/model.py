@@ -366,7 +366,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         return initialize(self.init, K, D, rng=rng, dtype=self._compute_dtype())
 
     def _fit_normalizer(self, X: NDArray[Any]) -> Any:
-        if self.normalize in (None, "none"):
+        if self.normalize is None or self.normalize == "none":
             return None
         from handprop.data.preprocessing import Normalizer
 
@@ -732,7 +732,7 @@ def save_model(
     }
     arrays["meta"] = np.array(json.dumps(meta, allow_nan=False))
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub: **kwds as allow_pickle
     with atomic_write(path) as handle:
         handle.write(buf.getvalue())
 

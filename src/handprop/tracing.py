@@ -215,7 +215,7 @@ def one_step(x: Vector, W: Matrix, b: Vector, y: int, lr: float, step: int = 1) 
 
 def check_sample(
     X: Any, W: Any, b: Any, y: Any, where: str = "trace"
-) -> tuple[Vector, Matrix, Vector, int]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
     """Validate one sample's problem: x (D,), W (K, D), b (K,), y an index or one-hot (K,)."""
     W = as_float_array(W, "W", where, ndim=2)
     K, D = W.shape
@@ -232,7 +232,9 @@ def check_sample(
     return x, W, b, class_index(y, K, where)
 
 
-def _one_per(value: Any, name: str, where: str, shape: tuple[int, ...], what: str) -> Vector:
+def _one_per(
+    value: Any, name: str, where: str, shape: tuple[int, ...], what: str
+) -> NDArray[np.float64]:
     """``value`` as a vector with one number per column (``exp.per_column``: X) or per row
     (``exp.per_row``: b) of a W of ``shape``; a list of another length is refused naming W."""
     K, D = shape
@@ -314,6 +316,8 @@ def trace(
     >>> print(t[1].b.round(4))  # the second step starts from the first one's update
     [0.0846 0.2708 0.2446]
     """
+    W_arr: Matrix  # then each step's W_new
+    b_arr: Vector
     x, W_arr, b_arr, yi = check_sample(X, W, b, y)
     lr = positive_float(lr, "lr", "trace")
     steps = positive_int(steps, "steps", "trace")

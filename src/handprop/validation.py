@@ -33,16 +33,15 @@ def as_float_array(
     *,
     ndim: int | None = None,
     shape: tuple[int | None, ...] | None = None,
-    dtype: type = np.float64,
     finite: bool = True,
-) -> NDArray[np.floating]:
+) -> NDArray[np.float64]:
     """``value`` as a float array of the given ``ndim``/``shape`` (``None`` = any size there).
 
     Raises InputError for non-numbers, NaN/inf (when ``finite``), ragged lists; ShapeError for a
     wrong number of dimensions or size.
     """
     try:
-        arr: NDArray[np.floating] = np.asarray(value, dtype=dtype)
+        arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise InputError(
             "err.must", where=where, name=name, expected=Msg("exp.numeric"), got=describe(value)

@@ -70,7 +70,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,6 +84,7 @@ from handprop.render._common import round_half_up
 from handprop.validation import describe
 
 Array = NDArray[np.float64]
+_F = TypeVar("_F", bound=np.floating)  # rows and unrows keep the dtype they are given
 
 #: the quantities of one step, in the order they are computed
 QUANTITIES = ("Z", "exp_Z", "sum_exp", "A", "loss", "delta", "db", "dW", "b_new", "W_new")
@@ -125,15 +126,15 @@ class _Context:
     W: Array  # (K, D)
     b: Array  # (K,)
     y_idx: NDArray[np.intp]  # (N,)
-    Y: Array  # (N, K) one-hot
+    Y: NDArray[np.floating]  # (N, K) one-hot, float64
     lr: float
     single: bool
 
-    def rows(self, value: Array) -> Array:
+    def rows(self, value: NDArray[_F]) -> NDArray[_F]:
         """A per-sample quantity as written, as the batch the functional calls take."""
         return value[None] if self.single else value
 
-    def unrows(self, value: Array) -> Array:
+    def unrows(self, value: NDArray[_F]) -> NDArray[_F]:
         """A per-sample quantity of the batch, as written."""
         return value[0] if self.single else value
 

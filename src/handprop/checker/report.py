@@ -187,7 +187,7 @@ def _cell(
                 (k for k in range(7) if np.all(np.abs(np.round(value, k) - value) < 1e-9)), 6
             )
     if value.ndim == 0:
-        return Text(_fmt(value, decimals), style="bold red" if whole else "")
+        return Text(_fmt(float(value), decimals), style="bold red" if whole else "")
     rows = value[:, None] if value.ndim == 1 else value
     cells = [[_fmt(v, decimals) for v in row] for row in rows]
     widths = [max(len(row[j]) for row in cells) for j in range(rows.shape[1])]

@@ -245,14 +245,14 @@ def check(
 
     if Path(answers_file).is_dir():
         return _check_class(Path(answers_file), gradebook, report, fmt, lang)
-    report = check_file(answers_file)
+    result = check_file(answers_file)
     if fmt == "json":
-        click.echo(json.dumps(report.to_json_data(lang), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_json_data(lang), indent=2, ensure_ascii=False))
     else:
         from rich.console import Console
 
-        Console(highlight=False).print(build_report_text(report, lang))
-    return report.exit_code
+        Console(highlight=False).print(build_report_text(result, lang))
+    return result.exit_code
 
 
 def _check_class(

@@ -104,7 +104,9 @@ def _state_dict_bytes(model: Any) -> bytes:
 def _norm(model: Any) -> Msg:
     """What the model does to raw inputs, in words (``scale: x / 255``)."""
     norm = getattr(model, "normalizer_", None)
-    kind = "none" if norm is None else norm.kind
+    if norm is None:
+        return Msg("export.norm.none", m="")
+    kind = norm.kind
     return Msg(
         f"export.norm.{kind}", m=f"{norm.pixel_max:g}" if kind in ("scale", "center") else ""
     )

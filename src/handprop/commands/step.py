@@ -14,7 +14,7 @@ import click
 
 from handprop.commands._options import format_option, lang_option
 from handprop.messages import resolve_lang, t
-from handprop.tracing import WORKED_EXAMPLE, Trace, trace
+from handprop.tracing import WORKED_EXAMPLE, Steps, trace
 
 _HELP_LANG = resolve_lang(None)
 
@@ -39,7 +39,7 @@ def _shared_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return lang_option(func)
 
 
-def show(result: Trace, fmt: str, lang: str, decimals: int) -> None:
+def show(result: Steps[Any], fmt: str, lang: str, decimals: int) -> None:
     """Print ``result`` to standard output in ``fmt``."""
     if fmt == "text":
         from rich.console import Console

@@ -844,10 +844,10 @@ def load_dataset(
             folder = found[0]
         checked: dict[str, Path] = {}
         for file in spec.files:
-            path = _find_file(folder, file)
-            if path is None:  # removed since we looked
+            file_path = _find_file(folder, file)
+            if file_path is None:  # removed since we looked
                 raise InputError("data.err.no_file", file=str(folder / file.filename))
-            checked[file.role] = path
+            checked[file.role] = file_path
         arrays = _cached(
             root / spec.name / "decoded", checked, lambda: _decode_idx(spec, checked), mmap
         )

@@ -379,7 +379,7 @@ def points(value: float) -> str:
     return f"{abs(100 * value):.1f}"
 
 
-def num(value: float, digits: int = 3) -> str:
+def num(value: float | None, digits: int = 3) -> str:
     """A loss or a logit: ``0.337``, ``710``, ``3.2e+04``, ``inf``, ``nan``."""
     if value is None:
         return "-"

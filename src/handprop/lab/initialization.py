@@ -13,7 +13,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from handprop.lab._common import (
     DEFAULT_DATASET,
@@ -79,6 +79,15 @@ class InitResult(MLPSettings):
         }
 
 
+class _Settings(TypedDict):
+    """What every run of :func:`run` shares."""
+
+    lr: float
+    batch_size: int
+    epochs: int
+    seed: int
+
+
 @single_blas_thread
 def run(
     dataset: str = DEFAULT_DATASET,
@@ -96,7 +105,7 @@ def run(
 ) -> InitResult:
     """Train each of ``models`` ("softmax", "mlp") once per scheme (inputs scaled to [0, 1])."""
     ds = ds if ds is not None else load(dataset, data_dir)
-    common = {"lr": lr, "batch_size": batch_size, "epochs": epochs, "seed": seed}
+    common = _Settings(lr=lr, batch_size=batch_size, epochs=epochs, seed=seed)
     softmax, mlp = {}, {}
     for s in schemes:
         if "softmax" in models:
@@ -169,7 +178,7 @@ def conclusion(result: InitResult, lang: str) -> str:
     sr_mean = result.random_mean("softmax")
     if "zeros" in sr and math.isfinite(sr_mean):
         gap = sr["zeros"].final_accuracy - sr_mean
-        params = {
+        params: dict[str, str | Msg] = {
             "zeros": pct(sr["zeros"].final_accuracy),
             "mean": pct(sr_mean),
             "gap": points(gap),

@@ -166,7 +166,7 @@ def run(
 
 def tables(result: NormalizeResult) -> list[Table]:
     """The experiment's tables, in the order they are shown."""
-    rows = []
+    rows: list[list[str | Msg]] = []
     for kind in result.summary:
         s = result.summary[kind]
         rows.append(

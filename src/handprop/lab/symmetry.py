@@ -153,7 +153,7 @@ def run(
 
 def tables(result: SymmetryResult) -> list[Table]:
     """The experiment's tables, in the order they are shown."""
-    rows = []
+    rows: list[list[str | Msg]] = []
     for label, r in result.runs.items():
         spread = r.extra["hidden_spread"]
         rows.append(
@@ -182,7 +182,7 @@ def conclusion(result: SymmetryResult, lang: str) -> str:
     out: list[Sentence] = []
     R = result.runs
     randoms = [k for k in ("xavier", "kaiming") if k in R]
-    best = max(randoms, key=lambda k: R[k].final_accuracy) if randoms else None
+    best: str | None = max(randoms, key=lambda k: R[k].final_accuracy) if randoms else None
     if "constant" in R:
         params = {
             "hidden": result.hidden,

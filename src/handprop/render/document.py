@@ -369,7 +369,8 @@ def _matrices(parts: tuple[Word | Mat, ...]) -> tuple[np.ndarray, np.ndarray | N
         m = parts[0]
         units = np.full(np.shape(_printed_matrix(m)), 10.0**-m.decimals)
         return _printed_matrix(m), units
-    total, sign, term, scale = 0.0, 1.0, None, 1.0
+    total: float | np.ndarray = 0.0
+    sign, term, scale = 1.0, None, 1.0
     for p in parts:
         if isinstance(p, Mat):
             value = _printed_matrix(p)

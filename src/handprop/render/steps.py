@@ -402,8 +402,9 @@ class _Builder:
 
         w = [[entry(k, j) for j in range(D_)] for k in range(K)]
         rows = [
-            tuple(D.GridCell(fx(a.result.value, f), a, arrow=a.arrow) for a in row) for row in w
-        ]  # type: ignore[union-attr]
+            tuple(D.GridCell(fx(r.W_new[k, j], f), a, arrow=a.arrow) for j, a in enumerate(row))
+            for k, row in enumerate(w)
+        ]
         grid = D.Grid("update_w", tuple(enumerate(rows)), "features")
         parts = (
             Mat(r.W, d),

@@ -121,7 +121,8 @@ def _cells(value: Any, name: str, shape: tuple[int, ...]) -> tuple[Any, np.ndarr
         )
     out, mask = [], []
     for i, row in enumerate(rows):
-        vals, blanks = [], []
+        vals: list[float | None] = []
+        blanks: list[bool] = []
         for j, item in enumerate(row):
             number = number_or_text(item)
             label = f"{name}[{i}][{j}]" if len(shape) == 2 else f"{name}[{j}]"
@@ -179,11 +180,11 @@ def check_exercise(problem_data: Any, answers: Any, decimals: Any, lang: str) ->
         shape = quantity_shape(s.name, K, D)
         if s.name in partial:
             value, blank = partial[s.name]
-            given = np.where(blank, np.nan, np.asarray(value, dtype=object)).astype(np.float64)
+            entered = np.where(blank, np.nan, np.asarray(value, dtype=object)).astype(np.float64)
             exact = marker.exact[s.name]
             tol = marker.exact_tol[s.name]
-            right = np.abs(given - exact) <= tol
-            cells = np.where(blank, "blank", np.where(right, "correct", "wrong")).tolist()
+            right = np.abs(entered - exact) <= tol
+            cells: Any = np.where(blank, "blank", np.where(right, "correct", "wrong")).tolist()
             counts["partial"] += 1
             steps.append(
                 {
@@ -197,7 +198,7 @@ def check_exercise(problem_data: Any, answers: Any, decimals: Any, lang: str) ->
             continue
         counts[s.status] += 1
         if s.status == "missing":
-            cells: Any = "blank" if not shape else np.full(shape, "blank").tolist()
+            cells = "blank" if not shape else np.full(shape, "blank").tolist()
         elif s.status == "wrong" and shape:
             bad = np.zeros(shape, dtype=bool)
             for idx in s.entries:
