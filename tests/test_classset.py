@@ -19,6 +19,7 @@ from handprop.checker import QUANTITIES, Marker
 from handprop.classset import ANSWERS, PROBLEM, Settings, decode_roster, read_roster, student_seed
 from handprop.cli import main
 from handprop.errors import HandpropError
+from handprop.exercise import render_sheet
 from handprop.problem import load_any_problem
 
 pytest.importorskip("typst")
@@ -87,6 +88,10 @@ def test_the_class_set_has_every_file_and_each_problem_its_own(made):
         assert "a mini-batch of 2 samples (sample 1 is of class" in blank[0]
         assert z_shape == "# 2 rows of 3 numbers: [[., ...], [., ...], ...]"
         assert "sum_exp = []" in blank and 'loss = ""' in blank
+        sheet = json.loads(render_sheet(problems[0], "json"))
+        shapes = {q["name"]: q["shape"] for q in sheet["quantities"]}
+        assert (shapes["Z"], shapes["sum_exp"], shapes["dW"]) == ([2, 3], [2], [3, 3])
+        assert "mini-batch of 2 samples" in sheet["task"]
     settings = Settings(5, samples=samples, lang=lang)
     assert problems[0].to_json() == settings.problem("s01").to_json()  # seed, settings, id only
     assert student_seed(5, "s01") != student_seed(5, "s02") != student_seed(6, "s02")

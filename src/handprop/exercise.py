@@ -399,17 +399,19 @@ def render_sheet_markdown(
 
 
 def sheet_json_data(
-    problem: Problem,
+    problem: AnyProblem,
     lang: str = "en",
     decimals: int = DEFAULT_DECIMALS,
     answers_file: str | None = None,
     seed: int | None = None,
 ) -> dict[str, Any]:
-    """The sheet as plain data: the problem, the quantities to compute and the rounding rule."""
+    """The sheet as plain data: the problem, the quantities to compute (a mini-batch's
+    per-sample ones with a row per sample) and the rounding rule."""
     decimals = check_decimals(decimals, "exercise")
-    K, D = problem.num_classes, problem.num_features
+    K, D, N = problem.num_classes, problem.num_features, problem.num_samples
+    intro = "exercise.sheet.intro" if N == 1 else "exercise.sheet.intro_batch"
     return {
-        "task": t("exercise.sheet.intro", lang, K=K, D=D),
+        "task": t(intro, lang, K=K, D=D, N=N),
         "seed": seed,
         "problem": problem.to_dict(),
         "decimals": decimals,
@@ -417,7 +419,7 @@ def sheet_json_data(
         "quantities": [
             {
                 "name": name,
-                "shape": list(quantity_shape(name, K, D)),
+                "shape": list(quantity_shape(name, K, D, N)),
                 "description": quantity_text(name, problem, lang),
             }
             for name in QUANTITIES
@@ -427,7 +429,7 @@ def sheet_json_data(
 
 
 def render_sheet(
-    problem: Problem,
+    problem: AnyProblem,
     fmt: str = "text",
     lang: str = "en",
     decimals: int = DEFAULT_DECIMALS,
@@ -486,7 +488,7 @@ def answer_template(
 def _template_title(problem: AnyProblem, lang: str) -> str:
     """The answer sheet's first line: the sizes, the class of the sample (of each sample of a
     mini-batch) and the step size."""
-    if problem.num_samples == 1:
+    if isinstance(problem, Problem):
         return t("exercise.template.title", lang, **_header_params(problem, lang))
     return t("exercise.template.title_batch", lang, K=problem.num_classes,
              D=problem.num_features, N=problem.num_samples, lr=_lr_text(problem.lr),
