@@ -497,12 +497,13 @@ def _template_title(problem: AnyProblem, lang: str) -> str:
 
 def _sample_classes(problem: AnyProblem, lang: str) -> dict[str, str]:
     """``each``: "sample 1: class 2, sample 2: class 1"; ``ys``: the 0-based labels."""
+    labels = [int(y) for y in np.atleast_1d(problem.y)]
     sep = t("core.list_sep", lang)
     each = sep.join(
-        t("exercise.sheet.sample_class", lang, n=n + 1, cls=class_name(problem, int(y), lang))
-        for n, y in enumerate(problem.y)
+        t("exercise.sheet.sample_class", lang, n=n + 1, cls=class_name(problem, y, lang))
+        for n, y in enumerate(labels)
     )
-    return {"each": each, "ys": "[" + ", ".join(str(int(y)) for y in problem.y) + "]"}
+    return {"each": each, "ys": "[" + ", ".join(map(str, labels)) + "]"}
 
 
 def _comment(text: str) -> str:
@@ -515,7 +516,7 @@ def _comment(text: str) -> str:
 def answer_key(problem: AnyProblem, decimals: int = DEFAULT_DECIMALS) -> Steps[Any]:
     """The worked solution of ``problem`` as the sheet's rounding rule gives it.
 
-    Each of the ten quantities is :attr:`handprop.checker.Marker.rounded`: worked out from the
+    Each of the ten quantities is from :func:`handprop.checker.rounded_chain`: worked out from the
     rounded values of the ones before it, then rounded to ``decimals`` (a 5 away from zero), so
     a student who follows the rule matches it line by line and the checker marks it correct.
     The state after the update (``logits_after``, ``probabilities_after``, ``loss_after``) is

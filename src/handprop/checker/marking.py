@@ -23,10 +23,11 @@ function computes a quantity from which earlier quantities. Each given quantity 
 What a student following the sheet's rule writes
 -------------------------------------------------
 The sheet asks to round every result to ``d`` decimals (a 5 rounding away from zero) and to go on
-with the rounded values. :attr:`Marker.rounded` is what that gives: each rule applied to the
-rounded values of the quantities before it, its result rounded. It is the answer key
-(:func:`handprop.exercise.answer_key`) and the "expected" value the report shows; within the
-tolerance of the exact value by construction of the tolerance below (a test holds it to that).
+with the rounded values. :func:`rounded_chain` (and ``Marker.rounded``) is what that gives:
+each rule applied to the rounded values of the quantities before it, its result rounded. It
+is the answer key (:func:`handprop.exercise.answer_key`) and the "expected" value the report
+shows; within the tolerance of the exact value by construction of the tolerance below (a
+test holds it to that).
 
 Tolerance
 ---------
