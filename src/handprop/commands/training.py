@@ -283,8 +283,7 @@ def train(
     from handprop.data.datasets import load_dataset
     from handprop.model import SoftmaxRegression, save_model
 
-    # in a process group every rank maps the decoded arrays: one copy in memory per machine
-    ds = load_dataset(dataset, data_dir=data_dir, mmap=wanted())
+    ds = load_dataset(dataset, data_dir=data_dir, mmap=wanted())  # ranks share the pages
     normalize = normalize or ("scale" if ds.pixel_max is not None else "standardize")
     model = SoftmaxRegression(
         **dataclasses.asdict(config),
